@@ -1,0 +1,107 @@
+"""One settings class for the API, the render job and the launcher: embedded defaults, production from env."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import URL
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "dev-only-insecure-secret-change-me"  # refused in production
+
+
+def _default_library_dir() -> Path:
+    """The shared move library when this checkout sits beside it, else a local folder."""
+    shared = PROJECT_ROOT.parent / "shared" / "data"
+    return shared if shared.is_dir() else PROJECT_ROOT / "var" / "library"
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; each has an embedded default that needs no services."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "test", "production"] = Field(
+        "development", validation_alias=AliasChoices("ENVIRONMENT", "BACHATA_ENVIRONMENT")
+    )
+    secret_key: str = Field(
+        PLACEHOLDER_SECRET, validation_alias=AliasChoices("SECRET_KEY", "DJANGO_SECRET_KEY", "JWT_SECRET_KEY")
+    )
+
+    # Database: DATABASE_URL wins; else the original's DB_* variables; else SQLite under ./var/.
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    db_host: str | None = Field(None, validation_alias="DB_HOST")
+    db_port: int = Field(5432, validation_alias="DB_PORT")
+    db_name: str = Field("bachata_buddy", validation_alias="DB_NAME")
+    db_user: str = Field("postgres", validation_alias="DB_USER")
+    db_password: str = Field("", validation_alias="DB_PASSWORD")
+    auto_migrate: bool = Field(True, validation_alias="AUTO_MIGRATE")
+
+    var_dir: Path = Field(PROJECT_ROOT / "var", validation_alias="VAR_DIR")
+    media_dir: Path | None = Field(None, validation_alias="MEDIA_DIR")
+    library_dir: Path = Field(default_factory=_default_library_dir, validation_alias="LIBRARY_DIR")
+
+    elasticsearch_url: str | None = Field(None, validation_alias="ELASTICSEARCH_URL")
+    elasticsearch_api_key: str | None = Field(None, validation_alias="ELASTICSEARCH_API_KEY")
+    elasticsearch_index: str = Field("bachata_move_embeddings", validation_alias="ELASTICSEARCH_INDEX")
+    gcs_bucket_name: str | None = Field(None, validation_alias="GCS_BUCKET_NAME")
+    google_api_key: str | None = Field(None, validation_alias="GOOGLE_API_KEY")
+    gcp_project_id: str | None = Field(None, validation_alias="GCP_PROJECT_ID")
+    gcp_region: str = Field("us-central1", validation_alias="GCP_REGION")
+
+    password_iterations: int = Field(1_000_000, ge=1, validation_alias="PASSWORD_ITERATIONS")
+    access_token_minutes: int = Field(60, ge=1, validation_alias="ACCESS_TOKEN_MINUTES")
+    refresh_token_days: int = Field(7, ge=1, validation_alias="REFRESH_TOKEN_DAYS")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        ["http://127.0.0.1:5173", "http://localhost:5173"], validation_alias="CORS_ORIGINS"
+    )
+    max_request_bytes: int = Field(1_048_576, validation_alias="MAX_REQUEST_BYTES")
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # CORS_ORIGINS is written as a comma-separated list in env files and deployment YAML.
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> Settings:
+        if self.environment == "production" and (
+            self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32
+        ):
+            raise ValueError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production"
+            )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database to use: DATABASE_URL, else the original's DB_* variables, else embedded SQLite."""
+        if self.database_url:
+            return self.database_url
+        if self.db_host:
+            return URL.create(
+                "postgresql+psycopg2",
+                username=self.db_user,
+                password=self.db_password or None,
+                host=self.db_host,
+                port=self.db_port,
+                database=self.db_name,
+            ).render_as_string(hide_password=False)
+        return f"sqlite:///{self.var_dir / 'bachata.db'}"
+
+    @property
+    def media_root(self) -> Path:
+        """Where songs and rendered videos live locally (the bucket's layout under one folder)."""
+        return self.media_dir or self.var_dir / "media"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
