@@ -1,0 +1,1 @@
+"""The Bachata Buddy HTTP API."""

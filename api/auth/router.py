@@ -1,0 +1,65 @@
+"""Auth routes: register, login, refresh, logout, me."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from api.auth import service
+from api.auth.dependencies import CurrentUser
+from api.auth.schemas import LoginIn, MePatch, RefreshIn, RegisterIn, TokenPairOut, UserOut
+from api.clock import RequestClock
+from api.database import DbSession
+from api.settings import AppSettings
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+def _pair_out(pair: service.TokenPair) -> TokenPairOut:
+    return TokenPairOut(access=pair.access, refresh=pair.refresh, user=UserOut.model_validate(pair.user))
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenPairOut)
+def register(
+    data: RegisterIn, session: DbSession, settings: AppSettings, clock: RequestClock
+) -> TokenPairOut:
+    """Create an account and sign it in."""
+    now = clock()
+    user = service.register(session=session, data=data, settings=settings, now=now)
+    return _pair_out(service.issue_tokens(session=session, user=user, settings=settings, now=now))
+
+
+@router.post("/login", response_model=TokenPairOut)
+def login(data: LoginIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> TokenPairOut:
+    """Exchange email (or username) and password for tokens."""
+    now = clock()
+    user = service.authenticate(
+        session=session, identifier=data.identifier, password=data.password, settings=settings, now=now
+    )
+    return _pair_out(service.issue_tokens(session=session, user=user, settings=settings, now=now))
+
+
+@router.post("/refresh", response_model=TokenPairOut)
+def refresh(data: RefreshIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> TokenPairOut:
+    """Rotate a refresh token into a new pair."""
+    return _pair_out(
+        service.rotate_refresh(session=session, token=data.refresh, settings=settings, now=clock())
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
+def logout(data: RefreshIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> Response:
+    """Sign this login out everywhere its tokens are used."""
+    service.logout(session=session, token=data.refresh, settings=settings, now=clock())
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    """The signed-in user's profile."""
+    return UserOut.model_validate(user)
+
+
+@router.patch("/me", response_model=UserOut)
+def update_me(changes: MePatch, user: CurrentUser) -> UserOut:
+    """Change display name or preferences."""
+    return UserOut.model_validate(service.update_profile(user=user, changes=changes))

@@ -1,0 +1,47 @@
+"""Health: is the database reachable and is storage writable."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+def _database_ok(request: Request) -> bool:
+    try:
+        with request.app.state.session_factory() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        log.warning("health: database unreachable", exc_info=True)
+        return False
+
+
+def _storage_ok(request: Request) -> bool:
+    media_root = request.app.state.settings.media_root
+    try:
+        media_root.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=media_root, prefix=".health-"):
+            pass
+        return True
+    except OSError:
+        log.warning("health: storage not writable at %s", media_root, exc_info=True)
+        return False
+
+
+@router.get("/health")
+def health(request: Request) -> JSONResponse:
+    """200 with each check when all pass; 503 naming the failing ones otherwise."""
+    checks = {"database": _database_ok(request), "storage": _storage_ok(request)}
+    healthy = all(checks.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "checks": {k: "ok" if v else "failing" for k, v in checks.items()},
+    }
+    return JSONResponse(body, status_code=200 if healthy else 503)
