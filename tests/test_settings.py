@@ -1,0 +1,88 @@
+"""Settings: embedded defaults, the original's variable names, and the production secret guard."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from bachata_common.settings import PLACEHOLDER_SECRET, PROJECT_ROOT, Settings
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in (
+        "DATABASE_URL",
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+        "ENVIRONMENT",
+        "SECRET_KEY",
+        "DJANGO_SECRET_KEY",
+        "CORS_ORIGINS",
+        "GCS_BUCKET_NAME",
+        "LIBRARY_DIR",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(PROJECT_ROOT / "tests")  # no stray .env file is read
+
+
+def test_embedded_defaults_need_no_services():
+    settings = Settings()
+    assert settings.sqlalchemy_url == f"sqlite:///{PROJECT_ROOT / 'var' / 'bachata.db'}"
+    assert settings.media_root == PROJECT_ROOT / "var" / "media"
+    assert settings.environment == "development"
+    assert settings.password_iterations == 1_000_000
+    shared = PROJECT_ROOT.parent / "shared" / "data"
+    assert settings.library_dir == (shared if shared.is_dir() else PROJECT_ROOT / "var" / "library")
+
+
+def test_original_db_variables_build_a_postgres_url(monkeypatch):
+    monkeypatch.setenv("DB_HOST", "10.1.2.3")
+    monkeypatch.setenv("DB_PORT", "6543")
+    monkeypatch.setenv("DB_NAME", "bachata")
+    monkeypatch.setenv("DB_USER", "app")
+    monkeypatch.setenv("DB_PASSWORD", "p@ss/word")
+    url = Settings().sqlalchemy_url
+    assert url == "postgresql+psycopg2://app:p%40ss%2Fword@10.1.2.3:6543/bachata"
+
+
+def test_database_url_wins_over_db_variables(monkeypatch):
+    monkeypatch.setenv("DB_HOST", "ignored")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg2://u@h/db")
+    assert Settings().sqlalchemy_url == "postgresql+psycopg2://u@h/db"
+
+
+def test_original_names_for_services(monkeypatch):
+    monkeypatch.setenv("GCS_BUCKET_NAME", "bachata-bucket")
+    monkeypatch.setenv("ELASTICSEARCH_URL", "http://es:9200")
+    monkeypatch.setenv("GOOGLE_API_KEY", "key")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 40)
+    settings = Settings()
+    assert (settings.gcs_bucket_name, settings.elasticsearch_url, settings.google_api_key) == (
+        "bachata-bucket",
+        "http://es:9200",
+        "key",
+    )
+    assert settings.secret_key == "x" * 40
+
+
+def test_production_refuses_the_placeholder_secret(monkeypatch):
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(ValidationError, match="SECRET_KEY"):
+        Settings()
+    monkeypatch.setenv("SECRET_KEY", "k" * 48)
+    assert Settings().secret_key == "k" * 48
+
+
+def test_development_accepts_the_placeholder():
+    assert Settings().secret_key == PLACEHOLDER_SECRET
+
+
+def test_cors_origins_from_a_comma_list(monkeypatch):
+    monkeypatch.setenv("CORS_ORIGINS", "https://app.example.com, https://admin.example.com")
+    assert Settings().cors_origins == ["https://app.example.com", "https://admin.example.com"]
