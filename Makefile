@@ -1,0 +1,45 @@
+# Two commands for a newcomer on a fresh Debian machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+# Debian packages the product needs: PostgreSQL 15 for the legacy suite, ffmpeg for rendering.
+APT_PACKAGES := postgresql ffmpeg
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint system-deps python-deps
+
+help:
+	@echo "make run   - install everything and serve the app on http://$(HOST):$(PORT) (embedded defaults)"
+	@echo "make test  - install everything and run the whole suite (starts a throwaway PostgreSQL 15)"
+
+run: system-deps python-deps
+	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
+	$(UV) run --frozen bachata-api --host $(HOST) --port $(PORT)
+
+test: system-deps python-deps lint
+	$(UV) run --frozen pytest
+
+lint: python-deps
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+
+system-deps:
+	@missing=$$(for pkg in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || echo $$pkg; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "Missing Debian packages: $$missing"; \
+		echo "Install them as root, then run make again:  sudo apt-get install -y $$missing"; \
+		exit 1; \
+	fi; \
+	echo "Installing Debian packages: $$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+
+python-deps:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv || { \
+		echo "Could not install uv with '$(PYTHON) -m pip install uv'."; \
+		echo "Install pip for $(PYTHON) (or uv itself: pip install uv), then run make again."; exit 1; }
+	@$(UV) sync --frozen --quiet

@@ -1,0 +1,1 @@
+"""Starts one render execution per choreography task."""

@@ -1,0 +1,1 @@
+"""The render job: analyse a song, match moves, render and stitch the choreography video."""
