@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     media_dir: Path | None = Field(None, validation_alias="MEDIA_DIR")
     library_dir: Path = Field(default_factory=_default_library_dir, validation_alias="LIBRARY_DIR")
 
+    render_cpus: int | None = Field(None, ge=1, validation_alias="RENDER_CPUS")
+    render_size: str = Field("1280x720", validation_alias="RENDER_SIZE")
+    index_backup_path: Path | None = Field(None, validation_alias="INDEX_BACKUP_PATH")
+
     elasticsearch_url: str | None = Field(None, validation_alias="ELASTICSEARCH_URL")
     elasticsearch_api_key: str | None = Field(None, validation_alias="ELASTICSEARCH_API_KEY")
     elasticsearch_index: str = Field("bachata_move_embeddings", validation_alias="ELASTICSEARCH_INDEX")
@@ -71,12 +75,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and (
-            self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32
-        ):
-            raise ValueError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production"
-            )
+        if self.environment == "production" and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32):
+            raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
         return self
 
     @property
@@ -94,6 +94,11 @@ class Settings(BaseSettings):
                 database=self.db_name,
             ).render_as_string(hide_password=False)
         return f"sqlite:///{self.var_dir / 'bachata.db'}"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Caches that survive between renders: clip analyses, rendered segments, numba's JIT."""
+        return self.var_dir / "cache"
 
     @property
     def media_root(self) -> Path:

@@ -140,8 +140,6 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(
-    settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock
-) -> Iterator[TestClient]:
+def client(settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock) -> Iterator[TestClient]:
     with TestClient(create_app(settings, session_factory=session_factory, clock=clock)) as test_client:
         yield test_client

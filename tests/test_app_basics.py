@@ -57,9 +57,7 @@ def test_unknown_routes_and_methods_use_the_error_shape(client):
 
 
 def test_malformed_json_is_a_validation_error(client):
-    response = client.post(
-        "/api/auth/login", content=b"{not json", headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/api/auth/login", content=b"{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "validation_error"
 

@@ -199,9 +199,7 @@ def test_bad_tokens_are_refused(client):
     pair = register(client).json()
     claims = jwt.decode(pair["access"], options={"verify_signature": False})
     head, _body, signature = pair["access"].split(".")
-    tampered_claims = (
-        base64.urlsafe_b64encode(json.dumps({**claims, "sub": "999"}).encode()).rstrip(b"=").decode()
-    )
+    tampered_claims = base64.urlsafe_b64encode(json.dumps({**claims, "sub": "999"}).encode()).rstrip(b"=").decode()
     bad_tokens = {
         "tampered": f"{head}.{tampered_claims}.{signature}",
         "alg none": _forge(claims, {"alg": "none", "typ": "JWT"}),

@@ -85,9 +85,7 @@ def test_every_legacy_row_loads_through_our_models(legacy_engine):
         tasks = session.scalars(select(ChoreographyTask)).all()
         saved = session.scalars(select(SavedChoreography)).all()
         plans = session.scalars(select(ClassPlan)).all()
-        sequences = session.scalars(
-            select(ClassPlanSequence).order_by(ClassPlanSequence.sequence_order)
-        ).all()
+        sequences = session.scalars(select(ClassPlanSequence).order_by(ClassPlanSequence.sequence_order)).all()
 
     assert len(users) == 5 and len(tasks) == 5 and len(saved) == 5 and len(plans) == 2 and len(sequences) == 2
     maria = users["maria@example.com"]
@@ -163,9 +161,7 @@ def test_schema_diff_notices_a_drifted_column(postgres):
         with engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
             connection.exec_driver_sql("ALTER TABLE users ALTER COLUMN display_name TYPE varchar(100)")
-            connection.exec_driver_sql(
-                "ALTER TABLE choreography_tasks ALTER COLUMN job_execution_name SET NOT NULL"
-            )
+            connection.exec_driver_sql("ALTER TABLE choreography_tasks ALTER COLUMN job_execution_name SET NOT NULL")
             drift = [str(entry) for entry in schema_diff(connection)]
     finally:
         engine.dispose()

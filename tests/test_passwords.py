@@ -14,9 +14,7 @@ def django_hashers():
     from django.conf import settings as django_settings
 
     if not django_settings.configured:
-        django_settings.configure(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"], USE_TZ=True
-        )
+        django_settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"], USE_TZ=True)
     from django.contrib.auth import hashers
 
     return hashers

@@ -19,9 +19,7 @@ def _pair_out(pair: service.TokenPair) -> TokenPairOut:
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=TokenPairOut)
-def register(
-    data: RegisterIn, session: DbSession, settings: AppSettings, clock: RequestClock
-) -> TokenPairOut:
+def register(data: RegisterIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> TokenPairOut:
     """Create an account and sign it in."""
     now = clock()
     user = service.register(session=session, data=data, settings=settings, now=now)
@@ -41,9 +39,7 @@ def login(data: LoginIn, session: DbSession, settings: AppSettings, clock: Reque
 @router.post("/refresh", response_model=TokenPairOut)
 def refresh(data: RefreshIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> TokenPairOut:
     """Rotate a refresh token into a new pair."""
-    return _pair_out(
-        service.rotate_refresh(session=session, token=data.refresh, settings=settings, now=clock())
-    )
+    return _pair_out(service.rotate_refresh(session=session, token=data.refresh, settings=settings, now=clock()))
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)

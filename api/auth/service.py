@@ -30,12 +30,8 @@ def check_password_strength(password: str, *, identifiers: tuple[str, ...]) -> N
     """Refuse passwords that are common or just the user's own name/email."""
     lowered = password.lower()
     if lowered in COMMON_PASSWORDS or password.isdigit() or len(set(password)) < 3:
-        raise Unprocessable(
-            "This password is too common", details=[{"field": "password", "message": "too common"}]
-        )
-    if any(
-        lowered == ident.lower() or lowered == ident.split("@")[0].lower() for ident in identifiers if ident
-    ):
+        raise Unprocessable("This password is too common", details=[{"field": "password", "message": "too common"}])
+    if any(lowered == ident.lower() or lowered == ident.split("@")[0].lower() for ident in identifiers if ident):
         raise Unprocessable(
             "The password is too similar to your email or username",
             details=[{"field": "password", "message": "too similar to your identity"}],
@@ -45,10 +41,7 @@ def check_password_strength(password: str, *, identifiers: tuple[str, ...]) -> N
 def _user_by_email(session: Session, email: str) -> User | None:
     # Email is not unique in the original's table: prefer an active account, then the oldest.
     query = (
-        select(User)
-        .where(func.lower(User.email) == email.lower())
-        .order_by(User.is_active.desc(), User.id)
-        .limit(1)
+        select(User).where(func.lower(User.email) == email.lower()).order_by(User.is_active.desc(), User.id).limit(1)
     )
     return session.scalars(query).first()
 
@@ -78,9 +71,7 @@ def register(*, session: Session, data: RegisterIn, settings: Settings, now: dat
     return user
 
 
-def authenticate(
-    *, session: Session, identifier: str, password: str, settings: Settings, now: datetime
-) -> User:
+def authenticate(*, session: Session, identifier: str, password: str, settings: Settings, now: datetime) -> User:
     """The user these credentials belong to; the same error and timing for every kind of failure."""
     user = _user_by_email(session, identifier)
     if user is None:
@@ -176,9 +167,7 @@ def logout(*, session: Session, token: str, settings: Settings, now: datetime) -
 
 def family_revoked(*, session: Session, family_id: uuid.UUID) -> bool:
     """True once a login has been revoked (logout or refresh reuse)."""
-    query = select(RefreshToken.id).where(
-        RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None)
-    )
+    query = select(RefreshToken.id).where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_not(None))
     return session.scalar(query.limit(1)) is not None
 
 

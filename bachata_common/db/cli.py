@@ -12,9 +12,7 @@ from bachata_common.settings import get_settings
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="bachata-db", description=__doc__)
-    parser.add_argument(
-        "command", choices=["upgrade"], help="create or migrate the schema to the newest revision"
-    )
+    parser.add_argument("command", choices=["upgrade"], help="create or migrate the schema to the newest revision")
     parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     engine = create_db_engine(get_settings().sqlalchemy_url)

@@ -41,6 +41,7 @@ TASK_STAGES = (
     "completed",
     "failed",
 )
+CANCELLED_MESSAGE = "Cancelled"  # a failed row with this message was stopped on purpose: never resume it
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 ENERGY_LEVELS = ("low", "medium", "high")
 STYLES = ("romantic", "energetic", "sensual", "playful")

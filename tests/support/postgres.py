@@ -45,9 +45,7 @@ class ThrowawayPostgres:
         command = [str(self.bin_dir / args[0]), *args[1:]]
         if self._as_root:
             command = ["runuser", "-u", _SERVER_USER, "--", *command]
-        return subprocess.run(
-            command, check=True, capture_output=True, text=True, input=input_text, cwd=self.root
-        )
+        return subprocess.run(command, check=True, capture_output=True, text=True, input=input_text, cwd=self.root)
 
     def start(self) -> ThrowawayPostgres:
         self._run(
@@ -125,9 +123,7 @@ class ThrowawayPostgres:
     def snapshot(self, database: str, columns_by_table: dict[str, list[str]]) -> dict[str, str]:
         """Every row of some tables, only the given columns, in primary-key order (to compare later)."""
         return {
-            table: self.psql(
-                database, "-c", f"COPY (SELECT {', '.join(columns)} FROM {table} ORDER BY 1) TO STDOUT"
-            )
+            table: self.psql(database, "-c", f"COPY (SELECT {', '.join(columns)} FROM {table} ORDER BY 1) TO STDOUT")
             for table, columns in columns_by_table.items()
         }
 

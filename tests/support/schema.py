@@ -18,7 +18,5 @@ def _ours_to_compare(obj, name, type_, reflected, compare_to) -> bool:
 
 def schema_diff(connection: Connection) -> list:
     """Differences between Base.metadata and the database: empty means the mapping is exact."""
-    context = MigrationContext.configure(
-        connection, opts={"include_object": _ours_to_compare, "compare_type": True}
-    )
+    context = MigrationContext.configure(connection, opts={"include_object": _ours_to_compare, "compare_type": True})
     return compare_metadata(context, Base.metadata)

@@ -1,0 +1,51 @@
+"""Storage of songs, clips and rendered videos under the bucket's key layout (a local folder by default)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+
+class InvalidKey(ValueError):
+    """A key that could escape the storage root (absolute, ``..``, empty parts)."""
+
+
+def output_key(user_id: int, name: str) -> str:
+    """Where a user's rendered files live, as the original serves them: ``output/user_<id>/<name>``."""
+    return f"output/user_{int(user_id)}/{validate_key(name)}"
+
+
+def validate_key(key: str) -> str:
+    """Return the key when it is a plain relative path; raise InvalidKey otherwise."""
+    path = PurePosixPath(key)
+    if not key or key.startswith("/") or "\\" in key or "\x00" in key or any(p in ("", ".", "..") for p in path.parts):
+        raise InvalidKey(f"invalid storage key: {key!r}")
+    if key != str(path):
+        raise InvalidKey(f"invalid storage key: {key!r}")
+    return key
+
+
+class LocalStorage:
+    """Keys are paths below one root folder; writes appear atomically."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        """The file behind a key (which need not exist yet)."""
+        return self.root / validate_key(key)
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def put_file(self, source: Path, key: str) -> None:
+        """Copy a finished file in under ``key``; readers never see a partial file."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        try:
+            shutil.copyfile(source, temporary)
+            temporary.replace(target)
+        finally:
+            temporary.unlink(missing_ok=True)

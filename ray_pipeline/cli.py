@@ -1,0 +1,114 @@
+"""`render SONG --out video.mp4`: the whole pipeline from a terminal, no database needed."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
+from bachata_common.settings import get_settings
+from ray_pipeline.errors import RenderError
+from ray_pipeline.library import MoveIndex, load_library, playable
+from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.render import OutputFormat
+from ray_pipeline.runtime import ray_runtime
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="render", description="Turn a song into a bachata choreography video.")
+    parser.add_argument("song", type=Path, help="audio file (mp3, wav, ogg, m4a, flac)")
+    parser.add_argument("--out", type=Path, required=True, help="the MP4 to write (a .vtt and .json land beside)")
+    parser.add_argument("--difficulty", choices=DIFFICULTIES, default="intermediate")
+    parser.add_argument("--energy", choices=ENERGY_LEVELS, default=None)
+    parser.add_argument("--style", choices=STYLES, default=None)
+    parser.add_argument("--size", default="1280x720", help="output size, e.g. 1280x720 or 640x360")
+    parser.add_argument("--cpus", type=int, default=os.cpu_count() or 1, help="CPUs for the local Ray runtime")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same song: same choreography")
+    parser.add_argument("--library", type=Path, default=settings.library_dir, help="move library folder")
+    return parser
+
+
+class ProgressBar:
+    """One line on stderr, redrawn in place: stage, bar, percent, elapsed."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width, self.started = stream, width, time.perf_counter()
+
+    def __call__(self, stage: str, percent: int, message: str) -> None:
+        filled = self.width * percent // 100
+        elapsed = time.perf_counter() - self.started
+        line = f"\r{stage:<11} [{'#' * filled}{'.' * (self.width - filled)}] {percent:3d}%  {elapsed:5.1f}s  {message}"
+        self.stream.write(line[:120].ljust(120))
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+
+
+def summary_text(summary: dict, video: Path) -> str:
+    """The one-screen report: tempo, segments, moves, quality, timings."""
+    quality = summary["quality"]
+    lines = [
+        f"video      {video}  ({summary['output']['width']}x{summary['output']['height']}, "
+        f"{summary['sequence_duration']:.1f} s)",
+        f"music      {summary['tempo']:.1f} BPM, {summary['beat_count']} beats, "
+        f"{summary['eight_counts']} eight-counts, first '1' at {summary['first_downbeat']:.2f} s",
+        f"moves      {len(summary['segments'])} segments from {summary['moves_analyzed']} candidates "
+        f"({summary['segments_from_cache']} segments cached)",
+    ]
+    for segment in summary["segments"]:
+        lines.append(
+            f"  {segment['start']:7.2f}-{segment['end']:7.2f}  {segment['move']:<18} {segment['clip']:<34}"
+            f" x{segment['speed_factor']:.3f}"
+        )
+    lines.append(
+        f"quality    cut-on-beat {quality['cut_on_beat']:.0%}, on the 1 {quality['phrase_alignment']:.0%}, "
+        f"tempo fit {quality['tempo_fit_max']:.1%}, variety {quality['variety']:.2f}, "
+        f"energy fit {quality['energy_fit']}"
+    )
+    lines.append("timings    " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in summary["timings"].items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        output = OutputFormat.parse(args.size)
+    except ValueError as exc:
+        print(f"render: {exc}", file=sys.stderr)
+        return 2
+    if args.cpus < 1:
+        print("render: --cpus must be at least 1", file=sys.stderr)
+        return 2
+    bar = ProgressBar()
+    try:
+        clips = playable(load_library(args.library))
+        with ray_runtime(args.cpus):
+            renderer = Renderer(index=MoveIndex(clips), cache_dir=get_settings().cache_dir, cpus=args.cpus)
+            request = RenderRequest(
+                song=args.song,
+                destination=args.out,
+                difficulty=args.difficulty,
+                energy_level=args.energy,
+                style=args.style,
+                output=output,
+                seed=args.seed,
+            )
+            outcome = renderer.render(request, bar)
+    except RenderError as exc:
+        bar.close()
+        print(f"render: {exc.message} ({exc.cause})", file=sys.stderr)
+        return 1
+    bar.close()
+    print(summary_text(outcome.summary, outcome.video))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""One render execution: the env contract in, the task row and the published video out."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bachata_common.db.engine import create_db_engine
+from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
+from bachata_common.settings import Settings
+from bachata_common.storage import InvalidKey, LocalStorage, output_key
+from ray_pipeline.errors import BadInput, RenderError
+from ray_pipeline.library import MoveClip, MoveIndex, load_index_backup, load_library, playable
+from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.render import OutputFormat
+from ray_pipeline.runtime import ray_runtime
+from ray_pipeline.task_store import Claim, TaskStore, heartbeat
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0  # done, or failed for good (bad input): Cloud Run must not retry
+EXIT_RETRY = 1  # a transient fault: Cloud Run retries the execution
+EXIT_USAGE = 2  # the execution was started without a usable TASK_ID/USER_ID
+
+
+@dataclass(frozen=True)
+class JobParams:
+    """The env contract of an execution."""
+
+    task_id: str
+    user_id: int
+    audio_input: str
+    difficulty: str
+    energy_level: str | None
+    style: str | None
+
+    @property
+    def seed(self) -> int:
+        """Reruns of a task choose the same moves, so a retry reproduces (and reuses) the same video."""
+        return uuid.UUID(self.task_id).int % 2**31
+
+
+class UsageError(Exception):
+    """TASK_ID or USER_ID is missing or malformed: there is no row we could report to."""
+
+
+def params_from_env(environ: Mapping[str, str]) -> JobParams:
+    """Identify the task; problems with the render parameters are left for ``validate`` to report on the row."""
+    task_id = environ.get("TASK_ID", "").strip()
+    user_id = environ.get("USER_ID", "").strip()
+    try:
+        uuid.UUID(task_id)
+    except ValueError as exc:
+        raise UsageError(f"TASK_ID must be the task's UUID, got {task_id!r}") from exc
+    if not user_id.isdigit():
+        raise UsageError(f"USER_ID must be the user's numeric id, got {user_id!r}")
+    return JobParams(
+        task_id=task_id,
+        user_id=int(user_id),
+        audio_input=environ.get("AUDIO_INPUT", "").strip(),
+        difficulty=environ.get("DIFFICULTY", "").strip().lower(),
+        energy_level=environ.get("ENERGY_LEVEL", "").strip().lower() or None,
+        style=environ.get("STYLE", "").strip().lower() or None,
+    )
+
+
+def validate(params: JobParams) -> None:
+    """Reject parameters the original would never send, with a message a dancer understands."""
+    if not params.audio_input:
+        raise BadInput("No song was given", cause="AUDIO_INPUT is empty")
+    for name, value, allowed in [
+        ("difficulty", params.difficulty, DIFFICULTIES),
+        ("energy level", params.energy_level, (None, *ENERGY_LEVELS)),
+        ("style", params.style, (None, *STYLES)),
+    ]:
+        if value not in allowed:
+            choices = ", ".join(a for a in allowed if a)
+            raise BadInput(f"Unknown {name} {value!r}; choose one of {choices}")
+
+
+def resolve_song(audio_input: str, storage: LocalStorage) -> Path:
+    """AUDIO_INPUT as a local file, or a storage key such as ``songs/<name>.mp3``."""
+    if audio_input.startswith("gs://"):
+        raise BadInput("This render job has no Cloud Storage configured", cause=f"cannot fetch {audio_input}")
+    candidate = Path(audio_input)
+    if candidate.is_absolute():
+        if candidate.is_file():
+            return candidate
+        raise BadInput("The song file was not found", cause=f"{audio_input} does not exist")
+    try:
+        path = storage.path(audio_input)
+    except InvalidKey as exc:
+        raise BadInput("The song's name is not valid", cause=str(exc)) from exc
+    if not path.is_file():
+        raise BadInput("The song was not found in storage", cause=f"no object at {audio_input}")
+    return path
+
+
+def load_move_library(settings: Settings) -> list[MoveClip]:
+    """The configured library (plus the original index backup, when set); BadInput when there is none."""
+    clips = load_library(settings.library_dir)
+    if settings.index_backup_path:
+        clips += load_index_backup(settings.index_backup_path, settings.library_dir)
+    return playable(clips)
+
+
+def run_job(params: JobParams, settings: Settings, *, execution: str | None = None) -> int:
+    """Claim the row, render, publish, and leave the row in its final state; returns the exit code."""
+    engine = create_db_engine(settings.sqlalchemy_url)
+    store = TaskStore(engine, task_id=params.task_id, user_id=params.user_id)
+    try:
+        claim = store.claim(execution)
+        if claim is not Claim.CLAIMED:
+            log.info("task %s: %s; nothing to do", params.task_id, claim.value)
+            return EXIT_OK
+        with heartbeat(store):
+            result = _render_and_publish(params, settings, store)
+            store.complete(result, "Choreography generated successfully!")
+        return EXIT_OK
+    except RenderError as exc:
+        log.warning("task %s failed: %s (%s)", params.task_id, exc.message, exc.cause)
+        _record_failure(store, exc.message, exc.cause)
+        return EXIT_RETRY if exc.retryable else EXIT_OK
+    except Exception as exc:
+        log.exception("task %s failed unexpectedly", params.task_id)
+        _record_failure(store, "Video generation failed", f"{type(exc).__name__}: {exc}")
+        return EXIT_RETRY
+    finally:
+        engine.dispose()
+
+
+def _record_failure(store: TaskStore, message: str, error: str) -> None:
+    try:
+        store.fail(message, error)
+    except RenderError:
+        log.error("could not record the failure of task %s: the database is unreachable", store.task_id)
+
+
+def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore) -> dict:
+    validate(params)
+    storage = LocalStorage(settings.media_root)
+    song = resolve_song(params.audio_input, storage)
+    clips = load_move_library(settings)
+    cpus = settings.render_cpus or os.cpu_count() or 1
+    video_key = output_key(params.user_id, f"{params.task_id}.mp4")
+    with tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-") as scratch, ray_runtime(cpus):
+        renderer = Renderer(index=MoveIndex(clips), library=clips, cache_dir=settings.cache_dir, cpus=cpus)
+        request = RenderRequest(
+            song=song,
+            destination=Path(scratch) / f"{params.task_id}.mp4",
+            difficulty=params.difficulty,
+            energy_level=params.energy_level,
+            style=params.style,
+            output=OutputFormat.parse(settings.render_size),
+            seed=params.seed,
+        )
+        outcome = renderer.render(request, store.progress)
+        keys = {"video": video_key, "subtitles": video_key[:-4] + ".vtt", "metadata": video_key[:-4] + ".json"}
+        # The video goes last: once it exists, everything it refers to already does.
+        storage.put_file(outcome.subtitles, keys["subtitles"])
+        storage.put_file(outcome.metadata, keys["metadata"])
+        storage.put_file(outcome.video, keys["video"])
+    summary = outcome.summary
+    return {
+        "video_path": keys["video"],
+        "video_filename": Path(keys["video"]).name,
+        "processing_time": summary["timings"]["total"],
+        "sequence_duration": summary["sequence_duration"],
+        "moves_analyzed": summary["moves_analyzed"],
+        "metadata_path": keys["metadata"],
+        "saved_choreography_id": None,
+        "auto_saved": False,
+        "subtitles_path": keys["subtitles"],
+        **{key: summary[key] for key in ("tempo", "beat_count", "segments", "sections", "quality", "timings")},
+        "parameters": {"difficulty": params.difficulty, "energy_level": params.energy_level, "style": params.style},
+    }

@@ -1,0 +1,343 @@
+"""The render as a library call: analyse → match → render → stitch, fanned out on the local Ray runtime."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import ray
+from scipy.stats import spearmanr
+
+from ray_pipeline.analysis import (
+    COUNTS_PER_PHRASE,
+    BeatGrid,
+    Section,
+    audio_embedding,
+    energy_curve,
+    energy_levels,
+    sections,
+    track_beats,
+)
+from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
+from ray_pipeline.errors import BadInput
+from ray_pipeline.library import MoveClip, MoveIndex
+from ray_pipeline.matching import LEVELS, Candidate, Move, Phrase, PoseVerifier, plan_moves
+from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
+from ray_pipeline.render import OutputFormat, render_segment, segment_specs, stitch, webvtt
+
+log = logging.getLogger(__name__)
+
+MIN_SONG_SECONDS = 30.0
+MAX_SONG_SECONDS = 600.0
+# Progress bands per stage (percent), as the original UI expects them to rise.
+BANDS = {"analyzing": (10, 30), "selecting": (30, 45), "generating": (45, 90), "finalizing": (90, 100)}
+
+Progress = Callable[[str, int, str], None]
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    """One song to turn into a choreography video."""
+
+    song: Path
+    destination: Path  # the .mp4; the .vtt and .json land beside it
+    difficulty: str = "intermediate"
+    energy_level: str | None = None
+    style: str | None = None
+    output: OutputFormat = field(default_factory=lambda: OutputFormat(1280, 720))
+    seed: int = 0
+
+
+@dataclass
+class RenderOutcome:
+    """The files made and everything worth reporting about them."""
+
+    video: Path
+    subtitles: Path
+    metadata: Path
+    summary: dict
+
+
+@ray.remote
+def _embed(samples: np.ndarray, sr: int, tempo: float) -> np.ndarray:
+    return audio_embedding(samples, sr, tempo)
+
+
+@ray.remote
+def _phrase_energy(samples: np.ndarray, sr: int, bounds: list[tuple[float, float]]) -> list[float]:
+    """Loudness (RMS) of a batch of 8-counts; batched so each task does enough work to be worth it."""
+    return [
+        float(np.sqrt(np.mean(np.square(samples[int(a * sr) : max(int(a * sr) + 1, int(b * sr))])))) for a, b in bounds
+    ]
+
+
+@ray.remote
+def _analyse_clips(paths: list[str]) -> list[tuple[str, ClipAnalysis | None, str | None]]:
+    results = []
+    for path in paths:
+        try:
+            results.append((path, analyse_clip(Path(path)), None))
+        except Exception as exc:  # one broken clip must not sink the render; it is just not offered
+            results.append((path, None, str(exc)))
+    return results
+
+
+@ray.remote
+def _render(spec, cache_dir: str) -> tuple[str, bool, int]:
+    import os
+
+    path, cached = render_segment(spec, Path(cache_dir))
+    return str(path), cached, os.getpid()
+
+
+def _batches(items: list, parts: int) -> list[list]:
+    size = max(1, -(-len(items) // parts))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class Renderer:
+    """Holds the move index and caches; ``render`` turns one request into a video."""
+
+    def __init__(
+        self,
+        *,
+        index: MoveIndex,
+        cache_dir: Path,
+        cpus: int,
+        library: list[MoveClip] | None = None,
+        verifier: PoseVerifier | None = None,
+    ):
+        self.index = index
+        self.library = library or index.clips
+        self.cache_dir = cache_dir
+        self.cpus = cpus
+        self.verifier = verifier
+        self.clip_cache = ClipAnalysisCache(cache_dir / "clips")
+        self.timings: dict[str, float] = {}
+        self.worker_pids: set[int] = set()
+
+    @contextmanager
+    def _stage(self, name: str, progress: Progress, message: str) -> Iterator[None]:
+        progress(name, BANDS[name][0], message)
+        started = time.perf_counter()
+        yield
+        self.timings[name] = round(time.perf_counter() - started, 3)
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderOutcome:
+        self.timings = {}
+        started = time.perf_counter()
+        with self._stage("analyzing", progress, "Analyzing the music..."):
+            song = self._analyse(request)
+        with self._stage("selecting", progress, "Selecting dance moves..."):
+            candidates, filters = self._candidates(song["embedding"], request)
+            moves = plan_moves(
+                phrases=song["phrases"],
+                candidates=candidates,
+                song_tempo=song["grid"].tempo,
+                duration=song["duration"],
+                seed=request.seed,
+                style=request.style,
+                verifier=self.verifier,
+            )
+        with self._stage("generating", progress, "Generating the video..."):
+            segments, cached = self._render_segments(moves, request.output, progress)
+        with self._stage("finalizing", progress, "Finalizing the video..."):
+            request.destination.parent.mkdir(parents=True, exist_ok=True)
+            stitch(segments, song=request.song, duration=song["duration"], destination=request.destination)
+            subtitles = request.destination.with_suffix(".vtt")
+            subtitles.write_text(self._subtitles(song["grid"], moves, song["duration"]))
+            summary = self._summary(song, moves, candidates, filters, cached, request)
+            metadata = request.destination.with_suffix(".json")
+            metadata.write_text(
+                json.dumps(
+                    {
+                        **summary,
+                        "energy_curve": song["energy_curve"],
+                        "beats": [round(float(b), 3) for b in song["grid"].beats],
+                    }
+                )
+            )
+        summary["timings"] = {**self.timings, "total": round(time.perf_counter() - started, 3)}
+        return RenderOutcome(video=request.destination, subtitles=subtitles, metadata=metadata, summary=summary)
+
+    def _analyse(self, request: RenderRequest) -> dict:
+        sr = ANALYSIS_SAMPLE_RATE
+        samples = decode_audio(request.song, sample_rate=sr)
+        duration = samples.size / sr
+        if duration < MIN_SONG_SECONDS:
+            raise BadInput(f"The song is too short ({duration:.0f} s); use at least {MIN_SONG_SECONDS:.0f} s")
+        if duration > MAX_SONG_SECONDS:
+            raise BadInput(f"The song is too long ({duration / 60:.1f} min); the limit is 10 minutes")
+        samples_ref = ray.put(samples)  # once, shared by every task below
+        grid = track_beats(samples, sr)
+        if grid.tempo <= 0:
+            raise BadInput("No steady beat was found in this song", cause=f"{len(grid.beats)} beats tracked")
+        embedding_ref = _embed.remote(samples_ref, sr, grid.tempo)
+        starts = grid.phrase_starts
+        bounds = [
+            (
+                float(grid.beats[s]),
+                float(grid.beats[s + COUNTS_PER_PHRASE])
+                if s + COUNTS_PER_PHRASE < len(grid.beats)
+                else float(grid.beats[s] + COUNTS_PER_PHRASE * 60 / grid.tempo),
+            )
+            for s in starts
+        ]
+        energy_refs = [_phrase_energy.remote(samples_ref, sr, batch) for batch in _batches(bounds, self.cpus)]
+        phrase_energy = np.array([value for batch in ray.get(energy_refs) for value in batch])
+        levels = energy_levels(phrase_energy)
+        phrases = [
+            Phrase(index=i, first_beat=int(s), start=a, end=b, energy=float(e), level=level)
+            for i, (s, (a, b), e, level) in enumerate(zip(starts, bounds, phrase_energy, levels, strict=True))
+        ]
+        times, curve = energy_curve(samples, sr)
+        return {
+            "duration": duration,
+            "grid": grid,
+            "phrases": phrases,
+            "embedding": ray.get(embedding_ref),
+            "sections": sections(bounds, phrase_energy),
+            "energy_curve": {"rate": 4.0, "values": [round(float(v), 3) for v in curve]},
+            "samples_times": times.size,
+        }
+
+    def _candidates(self, embedding: np.ndarray, request: RenderRequest) -> tuple[list[Candidate], dict]:
+        hits, filters = self.index.candidates(
+            embedding, difficulty=request.difficulty, energy_level=request.energy_level
+        )
+        # Intros and outros frame every choreography, whatever level the dancer asked for.
+        present = {clip.clip_id for clip, _ in hits}
+        framing = [c for c in self.library if c.move_label in ("intros", "outro") and c.clip_id not in present]
+        scored = hits + [(clip, 0.0) for clip in framing]
+        analyses = self._clip_analyses([clip for clip, _ in scored])
+        candidates = [
+            Candidate(clip, analyses[clip.clip_id], score) for clip, score in scored if clip.clip_id in analyses
+        ]
+        return candidates, filters
+
+    def _clip_analyses(self, clips: list[MoveClip]) -> dict[str, ClipAnalysis]:
+        found = {clip.clip_id: self.clip_cache.get(clip.path) for clip in clips if clip.path.exists()}
+        todo = [clip for clip in clips if clip.clip_id in found and found[clip.clip_id] is None]
+        if todo:
+            by_path = {str(clip.path): clip for clip in todo}
+            refs = [_analyse_clips.remote(batch) for batch in _batches(list(by_path), 2 * self.cpus)]
+            for batch in ray.get(refs):
+                for path, analysis, error in batch:
+                    if analysis is None:
+                        log.warning("could not analyse clip %s: %s", path, error)
+                        continue
+                    self.clip_cache.put(Path(path), analysis)
+                    found[by_path[path].clip_id] = analysis
+        return {clip_id: analysis for clip_id, analysis in found.items() if analysis is not None}
+
+    def _render_segments(self, moves: list[Move], output: OutputFormat, progress: Progress) -> tuple[list[Path], int]:
+        specs = segment_specs(moves, output)
+        cache = str(self.cache_dir / "segments")
+        unique = {spec.cache_key(): spec for spec in specs}
+        pending = {_render.remote(spec, cache): key for key, spec in unique.items()}
+        paths: dict[str, str] = {}
+        cached = 0
+        low, high = BANDS["generating"]
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                path, was_cached, pid = ray.get(ref)
+                paths[pending.pop(ref)] = path
+                cached += was_cached
+                self.worker_pids.add(pid)
+            progress(
+                "generating",
+                low + (high - low) * len(paths) // len(unique),
+                f"Generating the video... ({len(paths)}/{len(unique)} moves)",
+            )
+        return [Path(paths[spec.cache_key()]) for spec in specs], cached
+
+    @staticmethod
+    def _subtitles(grid: BeatGrid, moves: list[Move], duration: float) -> str:
+        beats = [float(b) for b in grid.beats]
+        names = []
+        for beat in beats:
+            move = next((m for m in moves if m.song_start <= beat < m.song_end), moves[-1])
+            names.append(move.clip.name)
+        counts = [grid.count_of(i) for i in range(len(beats))]
+        return webvtt(beats, counts, names, duration)
+
+    def _summary(
+        self,
+        song: dict,
+        moves: list[Move],
+        candidates: list[Candidate],
+        filters: dict,
+        cached: int,
+        request: RenderRequest,
+    ) -> dict:
+        grid: BeatGrid = song["grid"]
+        fps = request.output.fps
+        segments = [
+            {
+                "start": round(round(m.song_start * fps) / fps, 3),
+                "end": round(round(m.song_end * fps) / fps, 3),
+                "clip": m.clip.clip_id,
+                "move": m.clip.name,
+                "move_label": m.clip.move_label,
+                "speed_factor": round(m.speed, 4),
+                "clip_tempo": round(m.analysis.tempo, 2),
+                "energy_level": m.clip.energy_level,
+                "counts": m.phrases * COUNTS_PER_PHRASE,
+            }
+            for m in moves
+        ]
+        return {
+            "tempo": round(grid.tempo, 2),
+            "beat_count": len(grid.beats),
+            "first_downbeat": round(float(grid.beats[grid.first_one]), 3),
+            "eight_counts": len(song["phrases"]),
+            "sequence_duration": round(song["duration"], 3),
+            "moves_analyzed": len(candidates),
+            "index_filters": filters,
+            "segments": segments,
+            "sections": [_section_dict(s) for s in song["sections"]],
+            "quality": quality(grid, moves, song["phrases"], fps),
+            "segments_from_cache": cached,
+            "output": {"width": request.output.width, "height": request.output.height, "fps": fps},
+        }
+
+
+def _section_dict(section: Section) -> dict:
+    return {
+        "start": round(section.start, 3),
+        "end": round(section.end, 3),
+        "energy": round(section.energy, 3),
+        "level": section.level,
+    }
+
+
+def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) -> dict:
+    """The quality rows of PIPELINE.md, measured on this render."""
+    beats = np.asarray(grid.beats)
+    cuts = [round(m.song_start * fps) / fps for m in moves[1:]]
+    on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
+    ones = {grid.first_one + COUNTS_PER_PHRASE * k for k in range(len(beats))}
+    starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]
+    tempo_fit = [abs(m.analysis.tempo * m.speed / grid.tempo - 1.0) for m in moves]
+    repeats = sum(a.clip.clip_id == b.clip.clip_id for a, b in pairwise(moves))
+    phrase_energy = [np.mean([p.energy for p in phrases[m.first_phrase : m.first_phrase + m.phrases]]) for m in moves]
+    move_energy = [LEVELS.get(m.clip.energy_level, 1) for m in moves]
+    correlation = None
+    if len(set(move_energy)) > 1 and len(set(phrase_energy)) > 1:
+        correlation = round(float(spearmanr(phrase_energy, move_energy).statistic), 3)
+    return {
+        "cut_on_beat": round(float(np.mean(on_beat)) if on_beat else 1.0, 4),
+        "phrase_alignment": round(float(np.mean(starts_on_one)), 4),
+        "tempo_fit_max": round(max(tempo_fit), 4),
+        "variety": round(len({m.clip.clip_id for m in moves}) / len(moves), 3),
+        "repeats_in_a_row": repeats,
+        "energy_fit": correlation,
+    }
