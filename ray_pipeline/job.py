@@ -14,7 +14,7 @@ from bachata_common.db.engine import create_db_engine
 from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import Settings
 from bachata_common.storage import InvalidKey, LocalStorage, output_key
-from ray_pipeline.errors import BadInput, RenderError
+from ray_pipeline.errors import BadInput, RenderError, TransientFault
 from ray_pipeline.library import MoveClip, MoveIndex, load_index_backup, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.render import OutputFormat
@@ -161,10 +161,13 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         )
         outcome = renderer.render(request, store.progress)
         keys = {"video": video_key, "subtitles": video_key[:-4] + ".vtt", "metadata": video_key[:-4] + ".json"}
-        # The video goes last: once it exists, everything it refers to already does.
-        storage.put_file(outcome.subtitles, keys["subtitles"])
-        storage.put_file(outcome.metadata, keys["metadata"])
-        storage.put_file(outcome.video, keys["video"])
+        try:
+            # The video goes last: once it exists, everything it refers to already does.
+            storage.put_file(outcome.subtitles, keys["subtitles"])
+            storage.put_file(outcome.metadata, keys["metadata"])
+            storage.put_file(outcome.video, keys["video"])
+        except OSError as exc:
+            raise TransientFault("Could not save the video; retrying", cause=f"storage write failed: {exc}") from exc
     summary = outcome.summary
     return {
         "video_path": keys["video"],

@@ -175,6 +175,7 @@ def plan_moves(
                 is_first=index == 0,
                 is_last=index + length == len(phrases),
                 duration=duration,
+                song_tempo=song_tempo,
             )
         )
         uses[chosen.clip.clip_id] += 1
@@ -182,12 +183,14 @@ def plan_moves(
     return moves
 
 
-def _place(candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_last: bool, duration: float) -> Move:
-    """Fit the clip's counts onto the song's: its "1" lands on the phrase's "1", stretched to the song's tempo."""
+def _place(
+    candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_last: bool, duration: float, song_tempo: float
+) -> Move:
+    """Fit the clip's counts onto the song's: its "1" lands on the phrase's "1", played at the song's tempo."""
     piece = candidate.analysis.piece(len(phrases) * COUNTS_PER_PHRASE)
     assert piece is not None
     phrase_start, phrase_end = phrases[0].start, phrases[-1].end
-    speed = (piece[1] - piece[0]) / (phrase_end - phrase_start)
+    speed = song_tempo / candidate.analysis.tempo
     song_start = 0.0 if is_first else phrase_start
     song_end = duration if is_last else phrase_end
     return Move(
@@ -198,6 +201,6 @@ def _place(candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_la
         song_start=song_start,
         song_end=song_end,
         clip_start=piece[0] - (phrase_start - song_start) * speed,
-        clip_end=piece[1] + (song_end - phrase_end) * speed,
+        clip_end=piece[0] + (song_end - phrase_start) * speed,
         speed=speed,
     )

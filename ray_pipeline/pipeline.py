@@ -8,12 +8,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import ray
-from scipy.stats import spearmanr
 
 from ray_pipeline.analysis import (
     COUNTS_PER_PHRASE,
@@ -28,8 +26,9 @@ from ray_pipeline.analysis import (
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
 from ray_pipeline.errors import BadInput
 from ray_pipeline.library import MoveClip, MoveIndex
-from ray_pipeline.matching import LEVELS, Candidate, Move, Phrase, PoseVerifier, plan_moves
+from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
+from ray_pipeline.metrics import quality
 from ray_pipeline.render import OutputFormat, render_segment, segment_specs, stitch, webvtt
 
 log = logging.getLogger(__name__)
@@ -316,28 +315,4 @@ def _section_dict(section: Section) -> dict:
         "end": round(section.end, 3),
         "energy": round(section.energy, 3),
         "level": section.level,
-    }
-
-
-def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) -> dict:
-    """The quality rows of PIPELINE.md, measured on this render."""
-    beats = np.asarray(grid.beats)
-    cuts = [round(m.song_start * fps) / fps for m in moves[1:]]
-    on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
-    ones = {grid.first_one + COUNTS_PER_PHRASE * k for k in range(len(beats))}
-    starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]
-    tempo_fit = [abs(m.analysis.tempo * m.speed / grid.tempo - 1.0) for m in moves]
-    repeats = sum(a.clip.clip_id == b.clip.clip_id for a, b in pairwise(moves))
-    phrase_energy = [np.mean([p.energy for p in phrases[m.first_phrase : m.first_phrase + m.phrases]]) for m in moves]
-    move_energy = [LEVELS.get(m.clip.energy_level, 1) for m in moves]
-    correlation = None
-    if len(set(move_energy)) > 1 and len(set(phrase_energy)) > 1:
-        correlation = round(float(spearmanr(phrase_energy, move_energy).statistic), 3)
-    return {
-        "cut_on_beat": round(float(np.mean(on_beat)) if on_beat else 1.0, 4),
-        "phrase_alignment": round(float(np.mean(starts_on_one)), 4),
-        "tempo_fit_max": round(max(tempo_fit), 4),
-        "variety": round(len({m.clip.clip_id for m in moves}) / len(moves), 3),
-        "repeats_in_a_row": repeats,
-        "energy_fit": correlation,
     }

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# Measured on Ray 2.60: with this set every port binds 127.0.0.1 (otherwise 0.0.0.0); no usage reporting.
-os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-
-import ray  # imported after the variables above are set
+import ray  # the package's __init__ has already set the variables that keep Ray on loopback
 
 
 @contextmanager

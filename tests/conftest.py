@@ -143,3 +143,30 @@ def settings(tmp_path: Path) -> Settings:
 def client(settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock) -> Iterator[TestClient]:
     with TestClient(create_app(settings, session_factory=session_factory, clock=clock)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def real_library_dir(shared_dir: Path) -> Path:
+    """The real move library (149 clips)."""
+    library = shared_dir / "data"
+    require((library / "move_embeddings.json").exists(), f"{library} (the real move library) is absent")
+    return library
+
+
+@pytest.fixture(scope="session")
+def demo_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small generated library in the real format (labelled test-pattern clips with grooves)."""
+    from ray_pipeline.synthetic import make_library
+
+    return make_library(tmp_path_factory.mktemp("demo-library"))
+
+
+@pytest.fixture(scope="session")
+def session_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A VAR_DIR shared by the session's renders, so clip analyses and segments are cached as in deployment."""
+    return tmp_path_factory.mktemp("var")
+
+
+@pytest.fixture(scope="session")
+def render_cache(session_var_dir: Path) -> Path:
+    return Settings(var_dir=session_var_dir).cache_dir

@@ -1,0 +1,51 @@
+"""Quality measures of a render (PIPELINE.md's table) and of beat tracking against ground truth."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import numpy as np
+from scipy.stats import spearmanr
+
+from ray_pipeline.analysis import COUNTS_PER_PHRASE, BeatGrid
+from ray_pipeline.matching import LEVELS, Move, Phrase
+
+
+def beat_f_measure(detected: np.ndarray, truth: np.ndarray, *, window: float = 0.07) -> float:
+    """F-measure of detected beats against true ones, each matched at most once within ±``window`` s."""
+    if len(detected) == 0 or len(truth) == 0:
+        return 0.0
+    unmatched = list(truth)
+    hits = 0
+    for beat in detected:
+        distances = np.abs(np.asarray(unmatched) - beat) if unmatched else np.array([np.inf])
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= window:
+            hits += 1
+            unmatched.pop(nearest)
+    precision, recall = hits / len(detected), hits / len(truth)
+    return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
+
+
+def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) -> dict:
+    """The quality rows of PIPELINE.md, measured on this render."""
+    beats = np.asarray(grid.beats)
+    cuts = [round(m.song_start * fps) / fps for m in moves[1:]]
+    on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
+    ones = {grid.first_one + COUNTS_PER_PHRASE * k for k in range(len(beats))}
+    starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]
+    tempo_fit = [abs(m.analysis.tempo * m.speed / grid.tempo - 1.0) for m in moves]
+    repeats = sum(a.clip.clip_id == b.clip.clip_id for a, b in pairwise(moves))
+    phrase_energy = [np.mean([p.energy for p in phrases[m.first_phrase : m.first_phrase + m.phrases]]) for m in moves]
+    move_energy = [LEVELS.get(m.clip.energy_level, 1) for m in moves]
+    correlation = None
+    if len(set(move_energy)) > 1 and len(set(phrase_energy)) > 1:
+        correlation = round(float(spearmanr(phrase_energy, move_energy).statistic), 3)
+    return {
+        "cut_on_beat": round(float(np.mean(on_beat)) if on_beat else 1.0, 4),
+        "phrase_alignment": round(float(np.mean(starts_on_one)), 4),
+        "tempo_fit_max": round(max(tempo_fit), 4),
+        "variety": round(len({m.clip.clip_id for m in moves}) / len(moves), 3),
+        "repeats_in_a_row": repeats,
+        "energy_fit": correlation,
+    }

@@ -1,0 +1,47 @@
+"""Committed users and task rows for tests where another process (the render job) reads them."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from api.auth.passwords import make_password
+from bachata_common.db import ChoreographyTask, User
+
+_counter = itertools.count()
+
+
+def create_user(engine: Engine, **overrides: Any) -> int:
+    """An active user with a cheap password hash."""
+    number = next(_counter)
+    email = overrides.pop("email", f"dancer{number}-{uuid.uuid4().hex[:6]}@example.com")
+    values = {
+        "username": email,
+        "email": email,
+        "password": make_password("pw-not-used", iterations=1),
+        "display_name": f"Dancer {number}",
+        **overrides,
+    }
+    with Session(engine) as session, session.begin():
+        user = User(**values)
+        session.add(user)
+        session.flush()
+        return user.id
+
+
+def create_task(engine: Engine, user_id: int, **overrides: Any) -> str:
+    """A task row as the API creates it: status started, every NOT NULL column filled."""
+    with Session(engine) as session, session.begin():
+        task = ChoreographyTask(user_id=user_id, **overrides)
+        session.add(task)
+        session.flush()
+        return task.task_id
+
+
+def read_task(engine: Engine, task_id: str) -> ChoreographyTask:
+    with Session(engine) as session:
+        return session.scalars(select(ChoreographyTask).where(ChoreographyTask.task_id == task_id)).one()

@@ -1,0 +1,227 @@
+"""The render job against real PostgreSQL 15: the env contract, the task row's life, failures and reruns."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from bachata_common.db.legacy import CANCELLED_MESSAGE
+from bachata_common.settings import PROJECT_ROOT, Settings
+from ray_pipeline.job import EXIT_OK, EXIT_RETRY, JobParams, run_job
+from ray_pipeline.media import probe
+from ray_pipeline.runtime import ray_runtime
+from ray_pipeline.synthetic import make_song
+from tests.support.rows import create_task, create_user, read_task
+
+pytestmark = pytest.mark.postgres
+LEGACY_RESULT_KEYS = {
+    "video_path",
+    "video_filename",
+    "processing_time",
+    "sequence_duration",
+    "moves_analyzed",
+    "metadata_path",
+    "saved_choreography_id",
+    "auto_saved",
+}
+
+
+@pytest.fixture(scope="module")
+def ray_two_cpus():
+    with ray_runtime(2):
+        yield
+
+
+@pytest.fixture
+def db(postgresql_engine):
+    return postgresql_engine
+
+
+@pytest.fixture
+def media(tmp_path) -> Path:
+    return tmp_path / "media"
+
+
+def job_settings(db, media: Path, var_dir: Path, library: Path, **overrides) -> Settings:
+    values = {
+        "database_url": db.url.render_as_string(hide_password=False),
+        "media_dir": media,
+        "var_dir": var_dir,
+        "library_dir": library,
+        "render_size": "640x360",
+        "render_cpus": 2,
+        **overrides,
+    }
+    return Settings(**values)
+
+
+def params(task_id: str, user_id: int, audio: str, **overrides) -> JobParams:
+    values = {"difficulty": "intermediate", "energy_level": None, "style": None, **overrides}
+    return JobParams(task_id=task_id, user_id=user_id, audio_input=audio, **values)
+
+
+def test_job_process_walks_the_row_from_started_to_completed(db, media, session_var_dir, real_library_dir):
+    make_song(media / "songs" / "groove.wav", bpm=126, duration=45, seed=21)
+    user_id = create_user(db)
+    task_id = create_task(db, user_id)
+    env = {
+        **os.environ,
+        "TASK_ID": task_id,
+        "USER_ID": str(user_id),
+        "AUDIO_INPUT": "songs/groove.wav",
+        "DIFFICULTY": "intermediate",
+        "ENERGY_LEVEL": "",
+        "STYLE": "",
+        "JOB_EXECUTION_NAME": "local-test-1",
+        "DATABASE_URL": db.url.render_as_string(hide_password=False),
+        "MEDIA_DIR": str(media),
+        "VAR_DIR": str(session_var_dir),
+        "LIBRARY_DIR": str(real_library_dir),
+        "RENDER_SIZE": "640x360",
+        "RENDER_CPUS": "2",
+    }
+    seen: list[tuple[str, str, int]] = []
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ray_pipeline"],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+    def watch():
+        while process.poll() is None:
+            row = read_task(db, task_id)
+            seen.append((row.status, row.stage, row.progress))
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    output, _ = process.communicate(timeout=300)
+    watcher.join()
+    assert process.returncode == EXIT_OK, output
+
+    row = read_task(db, task_id)
+    assert (row.status, row.stage, row.progress, row.error) == ("completed", "completed", 100, None)
+    assert row.job_execution_name == "local-test-1"
+    assert set(row.result) >= LEGACY_RESULT_KEYS
+    assert row.result["video_path"] == f"output/user_{user_id}/{task_id}.mp4"
+    assert row.result["video_filename"] == f"{task_id}.mp4"
+    assert row.result["quality"]["phrase_alignment"] >= 0.95
+    assert all(k in row.result for k in ("tempo", "beat_count", "segments", "timings"))
+    assert abs(probe(media / row.result["video_path"]).duration - 45.0) <= 0.1
+    assert (media / row.result["subtitles_path"]).read_text().startswith("WEBVTT")
+
+    statuses = [status for status, _, _ in seen]
+    assert "running" in statuses
+    stages = [stage for status, stage, _ in seen if status == "running"]
+    assert {"analyzing", "generating"} <= set(stages)
+    progress = [p for status, _, p in seen if status == "running"]
+    assert progress == sorted(progress)
+
+
+def test_rerunning_a_completed_task_changes_nothing(db, media, session_var_dir, demo_library):
+    user_id = create_user(db)
+    task_id = create_task(
+        db, user_id, status="completed", stage="completed", progress=100, message="done", result={"video_path": "x.mp4"}
+    )
+    before = read_task(db, task_id)
+    code = run_job(params(task_id, user_id, "songs/none.wav"), job_settings(db, media, session_var_dir, demo_library))
+    assert code == EXIT_OK
+    after = read_task(db, task_id)
+    assert (after.status, after.result, after.updated_at) == (before.status, before.result, before.updated_at)
+
+
+def test_a_cancelled_task_is_not_resumed(db, media, session_var_dir, demo_library):
+    user_id = create_user(db)
+    task_id = create_task(db, user_id, status="failed", stage="failed", message=CANCELLED_MESSAGE)
+    assert run_job(params(task_id, user_id, "songs/x.wav"), job_settings(db, media, session_var_dir, demo_library)) == 0
+    assert read_task(db, task_id).message == CANCELLED_MESSAGE
+
+
+def test_another_users_task_is_not_touched(db, media, session_var_dir, demo_library):
+    owner, other = create_user(db), create_user(db)
+    task_id = create_task(db, owner)
+    assert run_job(params(task_id, other, "songs/x.wav"), job_settings(db, media, session_var_dir, demo_library)) == 0
+    assert read_task(db, task_id).status == "started"
+
+
+def _write_wav(path: Path, seconds: float, sr: int = 8000) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(path, 0.1 * np.sin(np.arange(int(seconds * sr)) * 0.2), sr)
+
+
+@pytest.mark.parametrize(
+    ("audio", "prepare", "message"),
+    [
+        ("songs/garbage.mp3", lambda p: p.write_text("this is not audio"), "could not be read as audio"),
+        ("songs/short.wav", lambda p: _write_wav(p, 10), "too short"),
+        ("songs/long.wav", lambda p: _write_wav(p, 601), "too long"),
+        ("songs/missing.wav", None, "not found"),
+        ("../../etc/passwd", None, "not valid"),
+        ("songs/slow.wav", lambda p: make_song(p, bpm=88, duration=40), "No dance moves match"),
+    ],
+)
+def test_bad_songs_fail_for_good_with_a_clear_message(
+    ray_two_cpus, db, media, session_var_dir, demo_library, audio, prepare, message
+):
+    if prepare:
+        (media / audio).parent.mkdir(parents=True, exist_ok=True)
+        prepare(media / audio)
+    user_id = create_user(db)
+    task_id = create_task(db, user_id)
+    code = run_job(params(task_id, user_id, audio), job_settings(db, media, session_var_dir, demo_library))
+    assert code == EXIT_OK  # no retry: it would fail the same way
+    row = read_task(db, task_id)
+    assert (row.status, row.stage, row.progress) == ("failed", "failed", 0)
+    assert message in row.message
+    assert row.error
+
+
+def test_unknown_parameters_and_a_missing_library_fail_without_retry(db, media, session_var_dir, tmp_path):
+    make_song(media / "songs" / "ok.wav", bpm=128, duration=35)
+    user_id = create_user(db)
+    bad_style = create_task(db, user_id)
+    settings = job_settings(db, media, session_var_dir, tmp_path / "no-library")
+    assert run_job(params(bad_style, user_id, "songs/ok.wav", style="robotic"), settings) == EXIT_OK
+    assert "Unknown style" in read_task(db, bad_style).message
+    no_library = create_task(db, user_id)
+    assert run_job(params(no_library, user_id, "songs/ok.wav"), settings) == EXIT_OK
+    row = read_task(db, no_library)
+    assert row.status == "failed" and "move library is not available" in row.message
+
+
+def test_an_unreachable_database_exits_for_a_retry(media, session_var_dir, demo_library):
+    settings = Settings(
+        database_url="postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=2",
+        media_dir=media,
+        var_dir=session_var_dir,
+        library_dir=demo_library,
+    )
+    task = JobParams(
+        task_id="6f1c2a52-2d43-4f8e-9a4b-0c1b2d3e4f50",
+        user_id=1,
+        audio_input="songs/x.wav",
+        difficulty="beginner",
+        energy_level=None,
+        style=None,
+    )
+    assert run_job(task, settings) == EXIT_RETRY
+
+
+def test_the_entry_point_refuses_to_start_without_a_task(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("TASK_ID", "USER_ID")}
+    result = subprocess.run(
+        [sys.executable, "-m", "ray_pipeline"], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    assert "TASK_ID must be the task's UUID" in result.stderr

@@ -1,0 +1,120 @@
+"""End to end on the real library with real ffmpeg and a real 2-CPU Ray runtime on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+import numpy as np
+import psutil
+import pytest
+
+from ray_pipeline.errors import FFmpegError
+from ray_pipeline.library import MoveIndex, load_library, playable
+from ray_pipeline.media import probe, run_ffmpeg
+from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.render import OutputFormat
+from ray_pipeline.runtime import ray_runtime
+from ray_pipeline.synthetic import make_song
+
+
+@pytest.fixture(scope="module")
+def ray_two_cpus():
+    with ray_runtime(2):
+        yield
+
+
+@pytest.fixture(scope="module")
+def rendered(ray_two_cpus, real_library_dir, render_cache, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("render")
+    song = make_song(folder / "song.wav", bpm=128, duration=60, first_beat=0.7, seed=11)
+    clips = playable(load_library(real_library_dir))
+    renderer = Renderer(index=MoveIndex(clips), cache_dir=render_cache, cpus=2)
+    stages = []
+    outcome = renderer.render(
+        RenderRequest(song=song.path, destination=folder / "out.mp4", output=OutputFormat(640, 360), seed=4),
+        lambda stage, percent, message: stages.append((stage, percent)),
+    )
+    return {"song": song, "outcome": outcome, "stages": stages, "renderer": renderer}
+
+
+def test_video_is_a_valid_mp4_of_the_song(rendered):
+    info = probe(rendered["outcome"].video)
+    assert (info.video_streams, info.audio_streams) == (1, 1)
+    assert (info.video_codec, info.audio_codec) == ("h264", "aac")
+    assert (info.width, info.height) == (640, 360)
+    assert abs(info.duration - 60.0) <= 0.1
+    head = rendered["outcome"].video.read_bytes()[:200_000]
+    assert head[4:8] == b"ftyp"
+    assert head.find(b"moov") < head.find(b"mdat")  # +faststart: the index comes before the media data
+
+
+def test_quality_targets(rendered):
+    summary = rendered["outcome"].summary
+    quality = summary["quality"]
+    assert quality["cut_on_beat"] == 1.0
+    assert quality["phrase_alignment"] >= 0.95
+    assert quality["tempo_fit_max"] <= 0.02
+    assert quality["repeats_in_a_row"] == 0
+    assert abs(summary["tempo"] - 128) <= 1.0
+    true_cuts = rendered["song"].beats
+    for segment in summary["segments"][1:]:
+        assert np.min(np.abs(true_cuts - segment["start"])) <= 0.040, "a cut is off the song's real beat"
+    assert summary["segments"][0]["start"] == 0.0 and summary["segments"][-1]["end"] == pytest.approx(60.0, abs=0.05)
+
+
+def test_progress_rises_through_the_stage_bands(rendered):
+    stages = [stage for stage, _ in rendered["stages"]]
+    assert stages[0] == "analyzing" and stages[-1] == "finalizing"
+    assert {"selecting", "generating"} <= set(stages)
+    percents = [percent for _, percent in rendered["stages"]]
+    assert percents == sorted(percents) and percents[0] >= 10 and percents[-1] <= 100
+
+
+def test_webvtt_carries_counts_and_move_names(rendered):
+    text = rendered["outcome"].subtitles.read_text()
+    assert text.startswith("WEBVTT")
+    cues = re.findall(r"(\d\d:\d\d:\d\d\.\d{3}) --> \d\d:\d\d:\d\d\.\d{3}\n(\d) · (.+)", text)
+    counts = [int(count) for _, count, _ in cues]
+    assert set(counts) == set(range(1, 9))
+    first_one = counts.index(1)
+    assert counts[first_one : first_one + 16] == list(range(1, 9)) * 2
+    names = {name for _, _, name in cues}
+    assert names == {segment["move"] for segment in rendered["outcome"].summary["segments"]}
+
+
+def test_segments_ran_in_ray_workers_bound_to_loopback(rendered):
+    pids = rendered["renderer"].worker_pids
+    assert pids and os.getpid() not in pids
+    listening = [
+        conn.laddr.ip
+        for process in psutil.Process().children(recursive=True)
+        for conn in process.net_connections(kind="inet")
+        if conn.status == psutil.CONN_LISTEN
+    ]
+    assert listening, "no Ray process is listening at all?"
+    for address in listening:
+        ip = ipaddress.ip_address(address)
+        assert (getattr(ip, "ipv4_mapped", None) or ip).is_loopback, f"a Ray process listens on {address}"
+
+
+def test_a_second_render_reuses_every_segment(rendered, tmp_path):
+    renderer = rendered["renderer"]
+    again = renderer.render(
+        RenderRequest(
+            song=rendered["song"].path, destination=tmp_path / "again.mp4", output=OutputFormat(640, 360), seed=4
+        ),
+        lambda *_: None,
+    )
+    assert again.summary["segments"] == rendered["outcome"].summary["segments"]
+    assert again.summary["segments_from_cache"] == len(again.summary["segments"])
+
+
+def test_failing_ffmpeg_is_a_typed_error_with_stderr(tmp_path):
+    import ffmpeg
+
+    with pytest.raises(FFmpegError) as caught:
+        run_ffmpeg(ffmpeg.input(str(tmp_path / "nope.mp4")).output(str(tmp_path / "out.mp4")))
+    assert "No such file or directory" in caught.value.stderr_tail
+    assert caught.value.message == "Video generation failed"
