@@ -9,11 +9,12 @@ APT_PACKAGES := postgresql ffmpeg
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint system-deps python-deps
+.PHONY: help run test bench lint system-deps python-deps
 
 help:
 	@echo "make run   - install everything and serve the app on http://$(HOST):$(PORT) (embedded defaults)"
 	@echo "make test  - install everything and run the whole suite (starts a throwaway PostgreSQL 15)"
+	@echo "make bench - render benchmark (3-minute song, 720p/360p, 1 and 2 CPUs, cold and warm)"
 
 run: system-deps python-deps
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
@@ -21,6 +22,9 @@ run: system-deps python-deps
 
 test: system-deps python-deps lint
 	$(UV) run --frozen pytest
+
+bench: system-deps python-deps
+	$(UV) run --frozen python benchmarks/bench_render.py
 
 lint: python-deps
 	$(UV) run --frozen ruff check .
@@ -43,3 +47,4 @@ python-deps:
 		echo "Could not install uv with '$(PYTHON) -m pip install uv'."; \
 		echo "Install pip for $(PYTHON) (or uv itself: pip install uv), then run make again."; exit 1; }
 	@$(UV) sync --frozen --quiet
+	@$(UV) run --frozen python -m ray_pipeline.warmup

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cpus", type=int, default=os.cpu_count() or 1, help="CPUs for the local Ray runtime")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same song: same choreography")
     parser.add_argument("--library", type=Path, default=settings.library_dir, help="move library folder")
+    parser.add_argument("--summary-json", type=Path, help="also write the full summary as JSON here")
     return parser
 
 
@@ -107,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     bar.close()
     print(summary_text(outcome.summary, outcome.video))
+    if args.summary_json:
+        args.summary_json.write_text(json.dumps(outcome.summary, indent=1))
     return 0
 
 

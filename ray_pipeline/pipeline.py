@@ -54,6 +54,18 @@ class RenderRequest:
     seed: int = 0
 
 
+@dataclass(frozen=True)
+class SongAnalysis:
+    """What the analysis stage hands to matching and stitching."""
+
+    duration: float
+    grid: BeatGrid
+    phrases: list[Phrase]
+    embedding: np.ndarray
+    sections: list[Section]
+    energy_curve: list[float]  # 0-1, four values a second
+
+
 @dataclass
 class RenderOutcome:
     """The files made and everything worth reporting about them."""
@@ -135,12 +147,12 @@ class Renderer:
         with self._stage("analyzing", progress, "Analyzing the music..."):
             song = self._analyse(request)
         with self._stage("selecting", progress, "Selecting dance moves..."):
-            candidates, filters = self._candidates(song["embedding"], request)
+            candidates, filters = self._candidates(song.embedding, request)
             moves = plan_moves(
-                phrases=song["phrases"],
+                phrases=song.phrases,
                 candidates=candidates,
-                song_tempo=song["grid"].tempo,
-                duration=song["duration"],
+                song_tempo=song.grid.tempo,
+                duration=song.duration,
                 seed=request.seed,
                 style=request.style,
                 verifier=self.verifier,
@@ -149,24 +161,24 @@ class Renderer:
             segments, cached = self._render_segments(moves, request.output, progress)
         with self._stage("finalizing", progress, "Finalizing the video..."):
             request.destination.parent.mkdir(parents=True, exist_ok=True)
-            stitch(segments, song=request.song, duration=song["duration"], destination=request.destination)
+            stitch(segments, song=request.song, duration=song.duration, destination=request.destination)
             subtitles = request.destination.with_suffix(".vtt")
-            subtitles.write_text(self._subtitles(song["grid"], moves, song["duration"]))
+            subtitles.write_text(self._subtitles(song.grid, moves, song.duration))
             summary = self._summary(song, moves, candidates, filters, cached, request)
             metadata = request.destination.with_suffix(".json")
             metadata.write_text(
                 json.dumps(
                     {
                         **summary,
-                        "energy_curve": song["energy_curve"],
-                        "beats": [round(float(b), 3) for b in song["grid"].beats],
+                        "energy_curve": {"rate": 4.0, "values": song.energy_curve},
+                        "beats": [round(float(b), 3) for b in song.grid.beats],
                     }
                 )
             )
         summary["timings"] = {**self.timings, "total": round(time.perf_counter() - started, 3)}
         return RenderOutcome(video=request.destination, subtitles=subtitles, metadata=metadata, summary=summary)
 
-    def _analyse(self, request: RenderRequest) -> dict:
+    def _analyse(self, request: RenderRequest) -> SongAnalysis:
         sr = ANALYSIS_SAMPLE_RATE
         samples = decode_audio(request.song, sample_rate=sr)
         duration = samples.size / sr
@@ -196,16 +208,15 @@ class Renderer:
             Phrase(index=i, first_beat=int(s), start=a, end=b, energy=float(e), level=level)
             for i, (s, (a, b), e, level) in enumerate(zip(starts, bounds, phrase_energy, levels, strict=True))
         ]
-        times, curve = energy_curve(samples, sr)
-        return {
-            "duration": duration,
-            "grid": grid,
-            "phrases": phrases,
-            "embedding": ray.get(embedding_ref),
-            "sections": sections(bounds, phrase_energy),
-            "energy_curve": {"rate": 4.0, "values": [round(float(v), 3) for v in curve]},
-            "samples_times": times.size,
-        }
+        _, curve = energy_curve(samples, sr)
+        return SongAnalysis(
+            duration=duration,
+            grid=grid,
+            phrases=phrases,
+            embedding=ray.get(embedding_ref),
+            sections=sections(bounds, phrase_energy),
+            energy_curve=[round(float(v), 3) for v in curve],
+        )
 
     def _candidates(self, embedding: np.ndarray, request: RenderRequest) -> tuple[list[Candidate], dict]:
         hits, filters = self.index.candidates(
@@ -270,14 +281,14 @@ class Renderer:
 
     def _summary(
         self,
-        song: dict,
+        song: SongAnalysis,
         moves: list[Move],
         candidates: list[Candidate],
         filters: dict,
         cached: int,
         request: RenderRequest,
     ) -> dict:
-        grid: BeatGrid = song["grid"]
+        grid: BeatGrid = song.grid
         fps = request.output.fps
         segments = [
             {
@@ -297,13 +308,13 @@ class Renderer:
             "tempo": round(grid.tempo, 2),
             "beat_count": len(grid.beats),
             "first_downbeat": round(float(grid.beats[grid.first_one]), 3),
-            "eight_counts": len(song["phrases"]),
-            "sequence_duration": round(song["duration"], 3),
+            "eight_counts": len(song.phrases),
+            "sequence_duration": round(song.duration, 3),
             "moves_analyzed": len(candidates),
             "index_filters": filters,
             "segments": segments,
-            "sections": [_section_dict(s) for s in song["sections"]],
-            "quality": quality(grid, moves, song["phrases"], fps),
+            "sections": [_section_dict(s) for s in song.sections],
+            "quality": quality(grid, moves, song.phrases, fps),
             "segments_from_cache": cached,
             "output": {"width": request.output.width, "height": request.output.height, "fps": fps},
         }

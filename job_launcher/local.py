@@ -1,0 +1,123 @@
+"""Run each render as a local subprocess (`python -m ray_pipeline`), a few at a time, the rest queued."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import deque
+from pathlib import Path
+
+from job_launcher.base import ExecutionState, LaunchError, LaunchRequest
+
+log = logging.getLogger(__name__)
+
+
+class LocalLauncher:
+    """Bounded concurrency: at most ``max_running`` renders at once; later ones wait in FIFO order."""
+
+    name = "local"
+
+    def __init__(
+        self,
+        *,
+        max_running: int,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        log_dir: Path | None = None,
+    ):
+        self.max_running = max_running
+        self.env = env or {}
+        self.cwd = cwd
+        self.log_dir = log_dir
+        self._lock = threading.Lock()
+        self._queue: deque[tuple[str, LaunchRequest]] = deque()
+        self._running: dict[str, subprocess.Popen] = {}
+        self._finished: dict[str, int] = {}
+        self._counter = 0
+
+    def launch(self, request: LaunchRequest) -> str:
+        with self._lock:
+            self._counter += 1
+            execution = f"local-{request.task_id}-{os.getpid()}-{self._counter}"
+            self._queue.append((execution, request))
+            self._start_queued()
+        return execution
+
+    def _start_queued(self) -> None:
+        """Start queued executions while there is room (caller holds the lock)."""
+        self._reap_exited()
+        while self._queue and len(self._running) < self.max_running:
+            execution, request = self._queue.popleft()
+            try:
+                self._running[execution] = self._spawn(execution, request)
+            except OSError as exc:
+                self._finished[execution] = -1
+                raise LaunchError(f"could not start the render process: {exc}") from exc
+            threading.Thread(target=self._wait, args=(execution,), daemon=True).start()
+
+    def _spawn(self, execution: str, request: LaunchRequest) -> subprocess.Popen:
+        env = {**os.environ, **self.env, **request.environment(), "JOB_EXECUTION_NAME": execution}
+        output = subprocess.DEVNULL
+        if self.log_dir:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            output = (self.log_dir / f"{execution}.log").open("ab")
+        # A session of its own, so cancel can stop the job and the Ray processes it started, all at once.
+        return subprocess.Popen(
+            [sys.executable, "-m", "ray_pipeline"],
+            env=env,
+            cwd=self.cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def _wait(self, execution: str) -> None:
+        process = self._running[execution]
+        code = process.wait()
+        with self._lock:
+            self._running.pop(execution, None)
+            self._finished[execution] = code
+            self._start_queued()
+
+    def _reap_exited(self) -> None:
+        for execution, process in list(self._running.items()):
+            if process.poll() is not None:
+                self._running.pop(execution)
+                self._finished[execution] = process.returncode
+
+    def status(self, execution: str) -> ExecutionState:
+        with self._lock:
+            if execution in self._running:
+                return ExecutionState.RUNNING
+            if any(name == execution for name, _ in self._queue):
+                return ExecutionState.QUEUED
+            if execution in self._finished:
+                return ExecutionState.SUCCEEDED if self._finished[execution] == 0 else ExecutionState.FAILED
+        return ExecutionState.UNKNOWN
+
+    def cancel(self, execution: str) -> bool:
+        with self._lock:
+            for item in list(self._queue):
+                if item[0] == execution:
+                    self._queue.remove(item)
+                    self._finished[execution] = -signal.SIGTERM
+                    return True
+            process = self._running.get(execution)
+        if process is None:
+            return False
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the job and its Ray runtime: nothing of it may write on
+        except ProcessLookupError:
+            return False
+        process.wait()
+        return True
+
+    def running(self) -> int:
+        with self._lock:
+            self._reap_exited()
+            return len(self._running)
