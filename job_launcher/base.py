@@ -17,6 +17,7 @@ class LaunchRequest:
     difficulty: str
     energy_level: str | None = None
     style: str | None = None
+    original_query: str | None = None
 
     def environment(self) -> dict[str, str]:
         """The variables ``python -m ray_pipeline`` reads."""
@@ -27,6 +28,7 @@ class LaunchRequest:
             "DIFFICULTY": self.difficulty,
             "ENERGY_LEVEL": self.energy_level or "",
             "STYLE": self.style or "",
+            "ORIGINAL_QUERY": self.original_query or "",
         }
 
 
