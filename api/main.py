@@ -11,13 +11,25 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.auth.router import router as auth_router
+from api.body_limit import BodySizeLimit
+from api.choreography.describe import GeminiCall
+from api.choreography.router import router as choreography_router
 from api.clock import Clock
+from api.demo import ensure_demo_content
 from api.errors import install_error_handlers
 from api.health import router as health_router
+from api.launcher import build_launcher
+from api.reaper import ReaperThread
+from api.songs.router import router as songs_router
+from api.videos.router import router as videos_router
 from bachata_common.db import utcnow
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine, create_session_factory
 from bachata_common.settings import Settings, get_settings
+from bachata_common.storage import LocalStorage
+from job_launcher.base import Launcher
+
+JSON_BODY_LIMIT = 1024 * 1024
 
 
 def create_app(
@@ -25,8 +37,11 @@ def create_app(
     *,
     session_factory: sessionmaker[Session] | None = None,
     clock: Clock = utcnow,
+    launcher: Launcher | None = None,
+    gemini: GeminiCall | None = None,
 ) -> FastAPI:
-    """Build the app; tests pass their own session factory (bound to a rolled-back transaction) and clock."""
+    """Build the app; tests pass their own session factory (bound to a rolled-back transaction), clock,
+    launcher and Gemini stand-in."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -38,10 +53,16 @@ def create_app(
         engine = create_db_engine(settings.sqlalchemy_url)
         if settings.auto_migrate:
             await run_in_threadpool(prepare_database, engine)
+        await run_in_threadpool(ensure_demo_content, settings)
         app.state.session_factory = create_session_factory(engine)
+        reaper = ReaperThread(
+            sessions=app.state.session_factory, launcher=app.state.launcher, settings=settings, clock=clock
+        )
+        reaper.start()
         try:
             yield
         finally:
+            reaper.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -54,6 +75,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.clock = clock
+    app.state.storage = LocalStorage(settings.media_root)
+    app.state.launcher = launcher or build_launcher(settings)
+    app.state.gemini = gemini
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -61,7 +85,13 @@ def create_app(
         allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "Range"],
     )
+    app.add_middleware(
+        BodySizeLimit,
+        default_limit=JSON_BODY_LIMIT,
+        upload_limit=settings.upload_max_bytes,
+        upload_paths=("/api/songs",),
+    )
     install_error_handlers(app)
-    app.include_router(health_router)
-    app.include_router(auth_router)
+    for router in (health_router, auth_router, songs_router, choreography_router, videos_router):
+        app.include_router(router)
     return app

@@ -45,6 +45,17 @@ class Settings(BaseSettings):
     media_dir: Path | None = Field(None, validation_alias="MEDIA_DIR")
     library_dir: Path = Field(default_factory=_default_library_dir, validation_alias="LIBRARY_DIR")
 
+    launcher: Literal["local", "cloudrun", "ray"] = Field("local", validation_alias="JOB_LAUNCHER")
+    max_running_renders: int = Field(3, ge=1, validation_alias="MAX_RUNNING_RENDERS")  # the original's global cap
+    max_running_renders_per_user: int = Field(2, ge=1, validation_alias="MAX_RUNNING_RENDERS_PER_USER")
+    cloud_run_job_name: str = Field("bachata-render", validation_alias="CLOUD_RUN_JOB_NAME")
+    # Not RAY_ADDRESS: Ray itself reads that name (inside a Ray job it points at the cluster, not the Jobs API).
+    ray_jobs_address: str = Field("http://127.0.0.1:8265", validation_alias="RAY_JOBS_ADDRESS")
+    stale_task_seconds: int = Field(120, ge=10, validation_alias="STALE_TASK_SECONDS")
+    reaper_interval_seconds: float = Field(30, gt=0, validation_alias="REAPER_INTERVAL_SECONDS")
+    upload_max_bytes: int = Field(25 * 1024 * 1024, validation_alias="UPLOAD_MAX_BYTES")
+    signed_url_seconds: int = Field(600, ge=10, validation_alias="SIGNED_URL_SECONDS")
+
     render_cpus: int | None = Field(None, ge=1, validation_alias="RENDER_CPUS")
     render_size: str = Field("1280x720", validation_alias="RENDER_SIZE")
     index_backup_path: Path | None = Field(None, validation_alias="INDEX_BACKUP_PATH")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 
 class InvalidKey(ValueError):
@@ -14,6 +16,11 @@ class InvalidKey(ValueError):
 def output_key(user_id: int, name: str) -> str:
     """Where a user's rendered files live, as the original serves them: ``output/user_<id>/<name>``."""
     return f"output/user_{int(user_id)}/{validate_key(name)}"
+
+
+def song_meta_key(song_key: str) -> str:
+    """Where a song's metadata (title, duration, tempo) is kept, beside the bucket's own prefixes."""
+    return f"meta/{validate_key(song_key)}.json"
 
 
 def validate_key(key: str) -> str:
@@ -38,6 +45,33 @@ class LocalStorage:
 
     def exists(self, key: str) -> bool:
         return self.path(key).is_file()
+
+    def list(self, prefix: str) -> list[str]:
+        """Keys of the files below a prefix, sorted."""
+        base = self.path(prefix.rstrip("/"))
+        if not base.is_dir():
+            return []
+        return sorted(
+            str(path.relative_to(self.root))
+            for path in base.rglob("*")
+            if path.is_file() and not path.name.startswith(".")
+        )
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def read_json(self, key: str) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.path(key).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def put_json(self, key: str, data: dict[str, Any]) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        temporary.write_text(json.dumps(data))
+        temporary.replace(target)
 
     def put_file(self, source: Path, key: str) -> None:
         """Copy a finished file in under ``key``; readers never see a partial file."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from bachata_common.db.engine import create_db_engine
 from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import Settings
-from bachata_common.storage import InvalidKey, LocalStorage, output_key
+from bachata_common.storage import InvalidKey, LocalStorage, output_key, song_meta_key
 from ray_pipeline.errors import BadInput, RenderError, TransientFault
 from ray_pipeline.library import MoveClip, MoveIndex, load_index_backup, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
@@ -38,6 +38,7 @@ class JobParams:
     difficulty: str
     energy_level: str | None
     style: str | None
+    original_query: str | None = None  # set when the dancer described the dance in words
 
     @property
     def seed(self) -> int:
@@ -66,6 +67,7 @@ def params_from_env(environ: Mapping[str, str]) -> JobParams:
         difficulty=environ.get("DIFFICULTY", "").strip().lower(),
         energy_level=environ.get("ENERGY_LEVEL", "").strip().lower() or None,
         style=environ.get("STYLE", "").strip().lower() or None,
+        original_query=environ.get("ORIGINAL_QUERY", "").strip() or None,
     )
 
 
@@ -169,7 +171,9 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         except OSError as exc:
             raise TransientFault("Could not save the video; retrying", cause=f"storage write failed: {exc}") from exc
     summary = outcome.summary
-    return {
+    if not Path(params.audio_input).is_absolute():
+        _remember_song(storage, params.audio_input, summary)
+    result = {
         "video_path": keys["video"],
         "video_filename": Path(keys["video"]).name,
         "processing_time": summary["timings"]["total"],
@@ -182,3 +186,32 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         **{key: summary[key] for key in ("tempo", "beat_count", "segments", "sections", "quality", "timings")},
         "parameters": {"difficulty": params.difficulty, "energy_level": params.energy_level, "style": params.style},
     }
+    if params.original_query:
+        result["original_query"] = params.original_query
+        result["explanations"] = explanations(summary)
+    return result
+
+
+def _remember_song(storage: LocalStorage, song_key: str, summary: dict) -> None:
+    """Keep the song's tempo and length beside it, so the song library can show them."""
+    key = song_meta_key(song_key)
+    try:
+        storage.put_json(
+            key, {**(storage.read_json(key) or {}), "duration": summary["sequence_duration"], "tempo": summary["tempo"]}
+        )
+    except OSError:
+        log.warning("could not record metadata for %s", song_key, exc_info=True)
+
+
+def explanations(summary: dict) -> list[str]:
+    """One sentence per move, as the original's natural-language flow gives them."""
+    sections = summary["sections"]
+
+    def level_at(time: float) -> str:
+        return next((s["level"] for s in sections if s["start"] <= time < s["end"]), "medium")
+
+    return [
+        f"{segment['move']} at {int(segment['start'] // 60)}:{int(segment['start'] % 60):02d} "
+        f"({segment['counts']} counts) for a {level_at(segment['start'] + 0.5)}-energy part of the song."
+        for segment in summary["segments"]
+    ]

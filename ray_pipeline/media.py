@@ -39,7 +39,7 @@ def _ratio(text: str | None) -> float | None:
 def probe(path: Path) -> MediaInfo:
     """Duration, size, frame rate and codecs of a media file."""
     command = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise FFmpegError("ffprobe", result.stderr)
     data = json.loads(result.stdout)

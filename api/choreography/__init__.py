@@ -1,0 +1,1 @@
+"""Render tasks: generate, describe, poll, cancel."""

@@ -1,0 +1,153 @@
+"""Choreography routes: generate, describe, tasks, cancel, reap."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from api.auth.dependencies import CurrentUser
+from api.choreography import service
+from api.choreography.describe import describe, gemini_call
+from api.choreography.schemas import DescribeIn, DescribeOut, GenerateIn, GenerateOut, TaskOut, TaskPageOut
+from api.clock import RequestClock
+from api.database import DbSession
+from api.errors import Forbidden, Unprocessable
+from api.launcher import AppLauncher
+from api.settings import AppSettings
+from api.songs.service import resolve_song
+from api.storage import AppStorage
+from bachata_common.db import ChoreographyTask, User
+from job_launcher.base import LaunchRequest
+
+router = APIRouter(prefix="/api/choreography", tags=["choreography"])
+
+
+def task_out(task: ChoreographyTask) -> TaskOut:
+    return TaskOut(
+        task_id=task.task_id,
+        status=task.status,
+        progress=task.progress,
+        stage=task.stage,
+        message=task.message,
+        result=task.result,
+        error=task.error,
+        created_at=task.created_at.timestamp(),
+        updated_at=task.updated_at.timestamp(),
+    )
+
+
+def _owned_task(task_id: str, user: CurrentUser, session: DbSession) -> ChoreographyTask:
+    return service.owned_task(session=session, user=user, task_id=task_id)
+
+
+OwnedTask = Annotated[ChoreographyTask, Depends(_owned_task)]
+
+
+def _generated(task: ChoreographyTask) -> GenerateOut:
+    return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
+
+
+def _start(*, request: LaunchRequest, user: User, session, launcher, settings, clock) -> ChoreographyTask:
+    return service.start_render(
+        session=session, user=user, launch=request, launcher=launcher, settings=settings, now=clock()
+    )
+
+
+@router.post("/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateOut)
+def generate(
+    data: GenerateIn,
+    user: CurrentUser,
+    session: DbSession,
+    storage: AppStorage,
+    launcher: AppLauncher,
+    settings: AppSettings,
+    clock: RequestClock,
+) -> GenerateOut:
+    """Start rendering a choreography for a song; poll the returned URL for progress."""
+    song = resolve_song(storage=storage, user_id=user.id, song_id=data.song)
+    launch = LaunchRequest(
+        task_id="",
+        user_id=user.id,
+        audio_input=song,
+        difficulty=data.difficulty,
+        energy_level=data.energy_level,
+        style=data.style,
+    )
+    task = _start(request=launch, user=user, session=session, launcher=launcher, settings=settings, clock=clock)
+    return _generated(task)
+
+
+@router.post("/describe", response_model=DescribeOut)
+def describe_in_words(
+    data: DescribeIn,
+    request: Request,
+    user: CurrentUser,
+    session: DbSession,
+    storage: AppStorage,
+    launcher: AppLauncher,
+    settings: AppSettings,
+    clock: RequestClock,
+) -> DescribeOut:
+    """Parameters for a dance described in words; send again with confirmed: true (and a song) to generate."""
+    gemini = request.app.state.gemini or (gemini_call(settings.google_api_key) if settings.google_api_key else None)
+    parameters, source = describe(data.query, gemini=gemini)
+    if not data.confirmed:
+        return DescribeOut(parameters=parameters, source=source)
+    if not data.song:
+        raise Unprocessable("Choose a song to generate with", details=[{"field": "song"}])
+    chosen = data.parameters or parameters
+    song = resolve_song(storage=storage, user_id=user.id, song_id=data.song)
+    launch = LaunchRequest(
+        task_id="",
+        user_id=user.id,
+        audio_input=song,
+        difficulty=chosen.difficulty,
+        energy_level=chosen.energy_level,
+        style=chosen.style,
+        original_query=data.query,
+    )
+    task = _start(request=launch, user=user, session=session, launcher=launcher, settings=settings, clock=clock)
+    return DescribeOut(parameters=chosen, source=source, task=_generated(task))
+
+
+@router.get("/tasks", response_model=TaskPageOut)
+def list_tasks(
+    user: CurrentUser,
+    session: DbSession,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> TaskPageOut:
+    """Your tasks, newest first."""
+    rows, total = service.list_tasks(session=session, user=user, page=page, page_size=page_size)
+    link = "/api/choreography/tasks?page={}&page_size=" + str(page_size)
+    return TaskPageOut(
+        items=[task_out(row) for row in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+        next=link.format(page + 1) if page * page_size < total else None,
+        previous=link.format(page - 1) if page > 1 else None,
+    )
+
+
+@router.get("/tasks/{task_id}", response_model=TaskOut)
+def get_task(task: OwnedTask) -> TaskOut:
+    """One task, in the original's status shape plus updated_at."""
+    return task_out(task)
+
+
+@router.post("/tasks/{task_id}/cancel", response_model=TaskOut)
+def cancel_task(task: OwnedTask, session: DbSession, launcher: AppLauncher, clock: RequestClock) -> TaskOut:
+    """Stop a running render; the task ends failed with the message "Cancelled"."""
+    return task_out(service.cancel(session=session, task=task, launcher=launcher, now=clock()))
+
+
+@router.post("/reap")
+def reap_now(
+    user: CurrentUser, session: DbSession, launcher: AppLauncher, settings: AppSettings, clock: RequestClock
+) -> dict[str, int]:
+    """Staff only: mark renders that died as failed now, instead of at the reaper's next round."""
+    if not user.is_staff:
+        raise Forbidden("Only staff can run the reaper")
+    return {"reaped": service.reap(session=session, launcher=launcher, settings=settings, now=clock())}

@@ -1,0 +1,172 @@
+"""Render tasks: create and launch, read, list, cancel, and reap the ones that died."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from api.errors import AppError, Conflict, NotFound, ServiceUnavailable
+from bachata_common.db import ChoreographyTask, User
+from bachata_common.db.legacy import CANCELLED_MESSAGE
+from bachata_common.settings import Settings
+from job_launcher.base import ExecutionState, Launcher, LaunchError, LaunchRequest
+
+log = logging.getLogger(__name__)
+ACTIVE = ("started", "running")
+_GENERATE_LOCK = 0x0BAC4A7B  # serialises cap checks across API workers on PostgreSQL
+
+
+class TooManyRenders(AppError):
+    status_code = 429
+    code = "too_many_renders"
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, headers={"Retry-After": str(retry_after)}, details={"retry_after": retry_after})
+
+
+def _active_since(now: datetime, settings: Settings) -> datetime:
+    # A row silent for longer than this is dead (the reaper will say so); it no longer holds a slot.
+    return now - timedelta(seconds=settings.stale_task_seconds)
+
+
+def _check_caps(*, session: Session, user: User, settings: Settings, now: datetime) -> None:
+    """429 with Retry-After when the user, or everyone together, already has the allowed renders running."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _GENERATE_LOCK})
+    active = (
+        select(func.count())
+        .select_from(ChoreographyTask)
+        .where(ChoreographyTask.status.in_(ACTIVE), ChoreographyTask.updated_at >= _active_since(now, settings))
+    )
+    mine = session.scalar(active.where(ChoreographyTask.user_id == user.id))
+    if mine >= settings.max_running_renders_per_user:
+        raise TooManyRenders(
+            f"You already have {mine} choreographies rendering; try again when one finishes", retry_after=30
+        )
+    if session.scalar(active) >= settings.max_running_renders:
+        raise TooManyRenders("The studio is busy rendering other choreographies; try again shortly", retry_after=60)
+
+
+def start_render(
+    *, session: Session, user: User, launch: LaunchRequest, launcher: Launcher, settings: Settings, now: datetime
+) -> ChoreographyTask:
+    """Create the task row (every NOT NULL column), commit it, then launch its execution.
+
+    The commit comes first because the execution reads the row; a launch failure marks the row failed.
+    """
+    _check_caps(session=session, user=user, settings=settings, now=now)
+    task = ChoreographyTask(user_id=user.id, created_at=now, updated_at=now)
+    session.add(task)
+    session.commit()
+    try:
+        execution = launcher.launch(LaunchRequest(**{**launch.__dict__, "task_id": task.task_id, "user_id": user.id}))
+    except LaunchError as exc:
+        log.error("launch of task %s failed: %s", task.task_id, exc)
+        session.execute(
+            update(ChoreographyTask)
+            .where(ChoreographyTask.task_id == task.task_id)
+            .values(
+                status="failed",
+                stage="failed",
+                progress=0,
+                message="Could not start the render",
+                error=f"LaunchError: {exc}",
+                updated_at=now,
+            )
+        )
+        session.commit()
+        raise ServiceUnavailable("The render service is unavailable right now; please try again") from exc
+    # The job may already have claimed the row and written its own name; only fill it when still empty.
+    session.execute(
+        update(ChoreographyTask)
+        .where(ChoreographyTask.task_id == task.task_id, ChoreographyTask.job_execution_name.is_(None))
+        .values(job_execution_name=execution, updated_at=now)
+    )
+    return task
+
+
+def owned_task(*, session: Session, user: User, task_id: str) -> ChoreographyTask:
+    """The user's task, or 404 (also for another user's task: its existence is not confirmed)."""
+    task = session.scalar(
+        select(ChoreographyTask).where(ChoreographyTask.task_id == task_id, ChoreographyTask.user_id == user.id)
+    )
+    if task is None:
+        raise NotFound("Task not found")
+    return task
+
+
+def list_tasks(*, session: Session, user: User, page: int, page_size: int) -> tuple[list[ChoreographyTask], int]:
+    mine = ChoreographyTask.user_id == user.id
+    total = session.scalar(select(func.count()).select_from(ChoreographyTask).where(mine))
+    rows = session.scalars(
+        select(ChoreographyTask)
+        .where(mine)
+        .order_by(ChoreographyTask.created_at.desc(), ChoreographyTask.task_id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+def cancel(*, session: Session, task: ChoreographyTask, launcher: Launcher, now: datetime) -> ChoreographyTask:
+    """Stop the execution where the launcher can, and mark the row failed with "Cancelled"."""
+    if task.status not in ACTIVE:
+        raise Conflict(f"This choreography has already {task.status}", details={"status": task.status})
+    if task.job_execution_name:
+        try:
+            launcher.cancel(task.job_execution_name)
+        except LaunchError:
+            log.warning("could not stop execution %s", task.job_execution_name, exc_info=True)
+    task.status, task.stage, task.progress = "failed", "failed", 0
+    task.message, task.error, task.updated_at = CANCELLED_MESSAGE, "Cancelled by the user", now
+    return task
+
+
+def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datetime) -> int:
+    """Fail active rows whose heartbeat stopped or whose execution the launcher reports dead; returns how many.
+
+    Each update re-checks the row's state, so the original app's own sweeper writing the same rows is harmless.
+    """
+    # A queued row has no heartbeat yet, so "started" rows get longer than "running" ones.
+    queued_limit = now - timedelta(seconds=max(600, 5 * settings.stale_task_seconds))
+    silent = or_(
+        and_(ChoreographyTask.status == "running", ChoreographyTask.updated_at < _active_since(now, settings)),
+        and_(ChoreographyTask.status == "started", ChoreographyTask.updated_at < queued_limit),
+    )
+    stale = session.execute(
+        update(ChoreographyTask)
+        .where(silent)
+        .values(
+            status="failed",
+            stage="failed",
+            progress=0,
+            updated_at=now,
+            message="The render stopped responding; please generate again",
+            error=f"No heartbeat for {settings.stale_task_seconds} s",
+        )
+    ).rowcount
+    dead = 0
+    watched = session.execute(
+        select(ChoreographyTask.task_id, ChoreographyTask.job_execution_name).where(
+            ChoreographyTask.status.in_(ACTIVE), ChoreographyTask.job_execution_name.is_not(None)
+        )
+    ).all()
+    for task_id, execution in watched:
+        if launcher.status(execution) is not ExecutionState.FAILED:
+            continue
+        dead += session.execute(
+            update(ChoreographyTask)
+            .where(ChoreographyTask.task_id == task_id, ChoreographyTask.status.in_(ACTIVE))
+            .values(
+                status="failed",
+                stage="failed",
+                progress=0,
+                updated_at=now,
+                message="The render stopped unexpectedly; please generate again",
+                error=f"Execution {execution} ended without finishing the task",
+            )
+        ).rowcount
+    return stale + dead

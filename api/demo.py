@@ -1,0 +1,25 @@
+"""Content that lets `make run` work anywhere: a generated move library and song when none exist."""
+
+from __future__ import annotations
+
+import logging
+
+from bachata_common.settings import Settings
+from bachata_common.storage import LocalStorage
+
+log = logging.getLogger(__name__)
+
+
+def ensure_demo_content(settings: Settings) -> None:
+    """In development only: generate a small move library and one song if the folders are empty."""
+    if settings.environment != "development":
+        return
+    from ray_pipeline.synthetic import make_library, make_song
+
+    if not (settings.library_dir / "move_embeddings.json").exists():
+        log.info("no move library at %s: generating a demo library", settings.library_dir)
+        make_library(settings.library_dir)
+    storage = LocalStorage(settings.media_root)
+    if not storage.list("songs/"):
+        log.info("no songs yet: generating a demo song")
+        make_song(storage.path("songs/Demo_groove_128_BPM.wav"), bpm=128, duration=75)

@@ -1,0 +1,1 @@
+"""The song library and per-user uploads."""

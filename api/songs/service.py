@@ -1,0 +1,142 @@
+"""Songs: list the library and the user's uploads; accept an upload only after decoding it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path, PurePosixPath
+
+from fastapi import UploadFile
+
+from api.errors import AppError, NotFound, Unprocessable
+from bachata_common.storage import InvalidKey, LocalStorage, song_meta_key, validate_key
+from ray_pipeline.media import probe
+
+LIBRARY_PREFIX = "songs/"
+AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".m4a", ".flac")
+# ffprobe format names we accept, and the suffix we store each under.
+FORMATS = {"mp3": ".mp3", "wav": ".wav", "ogg": ".ogg", "flac": ".flac", "mov,mp4,m4a,3gp,3g2,mj2": ".m4a"}
+MIN_SECONDS, MAX_SECONDS = 30.0, 600.0
+CHUNK = 1024 * 1024
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
+def uploads_prefix(user_id: int) -> str:
+    return f"uploads/user_{int(user_id)}/"
+
+
+def _title(key: str) -> str:
+    return PurePosixPath(key).stem.replace("_", " ").replace("-", " ").strip() or key
+
+
+def _song(storage: LocalStorage, key: str, source: str) -> dict:
+    meta = storage.read_json(song_meta_key(key)) or {}
+    if "duration" not in meta:
+        try:
+            meta = {**meta, "duration": round(probe(storage.path(key)).duration, 2)}
+            storage.put_json(song_meta_key(key), meta)
+        except Exception:  # an unreadable file still lists; it fails clearly when used
+            meta = {**meta, "duration": None}
+    return {
+        "id": key,
+        "title": meta.get("title") or _title(key),
+        "source": source,
+        "duration": meta.get("duration"),
+        "tempo": meta.get("tempo"),
+    }
+
+
+def list_songs(*, storage: LocalStorage, user_id: int) -> list[dict]:
+    """The shared library, then the user's own uploads."""
+    songs = []
+    for prefix, source in ((LIBRARY_PREFIX, "library"), (uploads_prefix(user_id), "upload")):
+        songs += [_song(storage, key, source) for key in storage.list(prefix) if key.lower().endswith(AUDIO_SUFFIXES)]
+    return songs
+
+
+def resolve_song(*, storage: LocalStorage, user_id: int, song_id: str) -> str:
+    """The storage key of a song this user may use; another user's upload is as unknown as a missing one."""
+    try:
+        key = validate_key(song_id)
+    except InvalidKey as exc:
+        raise NotFound("Song not found") from exc
+    allowed = key.startswith(LIBRARY_PREFIX) or key.startswith(uploads_prefix(user_id))
+    if not allowed or not key.lower().endswith(AUDIO_SUFFIXES) or not storage.exists(key):
+        raise NotFound("Song not found")
+    return key
+
+
+def _spool(upload: UploadFile, destination: Path, limit: int) -> None:
+    """Copy the upload to disk in chunks, refusing as soon as it passes the limit."""
+    written = 0
+    with destination.open("wb") as out:
+        while chunk := upload.file.read(CHUNK):
+            written += len(chunk)
+            if written > limit:
+                raise PayloadTooLarge(f"The file is larger than {limit // (1024 * 1024)} MB")
+            out.write(chunk)
+    if written == 0:
+        raise Unprocessable("The file is empty", details=[{"field": "file"}])
+
+
+def _check_audio(path: Path) -> tuple[str, float]:
+    """(suffix, duration) of a decodable song; 415 for what is not audio we take, 422 for damaged or wrong-length."""
+    result = subprocess.run(
+        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    data = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
+    format_name = data.get("format", {}).get("format_name", "")
+    streams = data.get("streams", [])
+    has_audio = any(s.get("codec_type") == "audio" for s in streams)
+    has_video = any(
+        s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic") for s in streams
+    )
+    if format_name not in FORMATS or not has_audio or has_video:
+        raise UnsupportedMedia("This file is not a song we can use: upload mp3, wav, ogg, m4a or flac audio")
+    decode = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    if decode.returncode != 0 or decode.stderr.strip():
+        raise Unprocessable("The audio file is damaged and cannot be decoded", details=[{"field": "file"}])
+    duration = float(data["format"].get("duration") or 0.0)
+    if not MIN_SECONDS <= duration <= MAX_SECONDS:
+        raise Unprocessable(
+            f"The song must be between 30 seconds and 10 minutes long (this one is {duration:.0f} s)",
+            details=[{"field": "file", "duration": round(duration, 2)}],
+        )
+    return FORMATS[format_name], duration
+
+
+def store_upload(*, storage: LocalStorage, user_id: int, upload: UploadFile, limit: int) -> dict:
+    """Validate an uploaded song and keep it under the user's private prefix; nothing stays behind on refusal."""
+    staging = storage.root / "tmp"
+    staging.mkdir(parents=True, exist_ok=True)
+    temporary = staging / f"upload-{uuid.uuid4().hex}"
+    try:
+        _spool(upload, temporary, limit)
+        suffix, duration = _check_audio(temporary)
+        key = f"{uploads_prefix(user_id)}{uuid.uuid4().hex}{suffix}"
+        storage.put_file(temporary, key)
+    finally:
+        temporary.unlink(missing_ok=True)
+    title = PurePosixPath(upload.filename or "").stem.strip()[:120] or "Uploaded song"
+    storage.put_json(song_meta_key(key), {"title": title, "duration": round(duration, 2)})
+    return {"id": key, "title": title, "source": "upload", "duration": round(duration, 2), "tempo": None}

@@ -1,0 +1,1 @@
+"""Rendered videos and their count tracks, streamed to their owners."""

@@ -1,0 +1,111 @@
+"""Video routes: stream with Range to the owner or a signed URL; mint signed URLs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from api.auth.dependencies import CurrentUser, current_user
+from api.clock import RequestClock
+from api.database import DbSession
+from api.errors import NotFound, Unauthorized
+from api.settings import AppSettings
+from api.storage import AppStorage
+from api.videos import signing
+from api.videos.service import VideoRef, find_video, video_file
+
+router = APIRouter(prefix="/api/videos", tags=["videos"])
+_bearer = HTTPBearer(auto_error=False)
+KINDS = {"video": (".mp4", "video/mp4"), "subtitles": (".vtt", "text/vtt")}
+
+
+class SignedUrlsOut(BaseModel):
+    video_url: str
+    subtitles_url: str
+    expires_at: int
+
+
+def _authorised_video(
+    video_id: str,
+    session: DbSession,
+    settings: AppSettings,
+    clock: RequestClock,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    kind: str,
+    expires: int | None,
+    signature: str | None,
+) -> VideoRef:
+    """The video if the caller owns it (bearer token) or presents a valid signature for it."""
+    if credentials is not None:
+        user = current_user(session=session, settings=settings, clock=clock, credentials=credentials)
+        return find_video(session=session, video_id=video_id, owner_id=user.id)
+    if expires is None or signature is None:
+        raise Unauthorized()
+    if not signing.valid(f"{kind}:{video_id}", expires, signature, now=clock().timestamp(), secret=settings.secret_key):
+        raise NotFound("Video not found")  # an expired or forged link reveals nothing
+    return find_video(session=session, video_id=video_id, owner_id=None)
+
+
+def _stream(kind: str):
+    suffix, media_type = KINDS[kind]
+
+    def endpoint(
+        video_id: str,
+        session: DbSession,
+        settings: AppSettings,
+        storage: AppStorage,
+        clock: RequestClock,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        expires: Annotated[int | None, Query()] = None,
+        signature: Annotated[str | None, Query(max_length=128)] = None,
+    ) -> FileResponse:
+        ref = _authorised_video(video_id, session, settings, clock, credentials, kind, expires, signature)
+        path = video_file(storage, ref, suffix=suffix)
+        return FileResponse(path, media_type=media_type, filename=path.name, content_disposition_type="inline")
+
+    return endpoint
+
+
+router.add_api_route(
+    "/{video_id}",
+    _stream("video"),
+    methods=["GET"],
+    response_class=FileResponse,
+    summary="Stream a video (HTTP Range supported)",
+)
+router.add_api_route(
+    "/{video_id}/subtitles",
+    _stream("subtitles"),
+    methods=["GET"],
+    response_class=FileResponse,
+    summary="The WebVTT track: counts 1-8 and move names",
+)
+
+
+@router.get("/{video_id}/url", response_model=SignedUrlsOut)
+def signed_urls(
+    video_id: str,
+    user: CurrentUser,
+    session: DbSession,
+    settings: AppSettings,
+    storage: AppStorage,
+    clock: RequestClock,
+) -> SignedUrlsOut:
+    """Short-lived URLs for your video and its count track, usable without an Authorization header."""
+    ref = find_video(session=session, video_id=video_id, owner_id=user.id)
+    video_file(storage, ref)  # 404 now rather than from the player later
+    expires = int(clock().timestamp()) + settings.signed_url_seconds
+
+    def url(kind: str, path: str) -> str:
+        signature = signing.signature(f"{kind}:{video_id}", expires, settings.secret_key)
+        return f"{path}?expires={expires}&signature={signature}"
+
+    return SignedUrlsOut(
+        video_url=url("video", f"/api/videos/{video_id}"),
+        subtitles_url=url("subtitles", f"/api/videos/{video_id}/subtitles"),
+        expires_at=expires,
+    )

@@ -1,0 +1,57 @@
+"""Find a video (by task id or saved choreography id) and the file behind it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.errors import NotFound
+from bachata_common.db import ChoreographyTask, SavedChoreography
+from bachata_common.storage import InvalidKey, LocalStorage, output_key
+
+
+@dataclass(frozen=True)
+class VideoRef:
+    owner_id: int
+    video_path: str  # as stored: a new-style key, or one of the original's path forms
+
+
+def find_video(*, session: Session, video_id: str, owner_id: int | None) -> VideoRef:
+    """The video of a finished task or a saved choreography; ``owner_id`` restricts it to one user."""
+    query = select(ChoreographyTask.user_id, ChoreographyTask.result).where(ChoreographyTask.task_id == video_id)
+    if owner_id is not None:
+        query = query.where(ChoreographyTask.user_id == owner_id)
+    row = session.execute(query).first()
+    if row is not None and row.result and row.result.get("video_path"):
+        return VideoRef(owner_id=row.user_id, video_path=str(row.result["video_path"]))
+    try:
+        saved_id = uuid.UUID(video_id)
+    except ValueError:
+        raise NotFound("Video not found") from None
+    query = select(SavedChoreography.user_id, SavedChoreography.video_path).where(SavedChoreography.id == saved_id)
+    if owner_id is not None:
+        query = query.where(SavedChoreography.user_id == owner_id)
+    saved = session.execute(query).first()
+    if saved is None:
+        raise NotFound("Video not found")
+    return VideoRef(owner_id=saved.user_id, video_path=saved.video_path)
+
+
+def video_file(storage: LocalStorage, ref: VideoRef, *, suffix: str = ".mp4") -> Path:
+    """The file on disk, found as the original finds it: by basename under ``output/user_<owner>/``.
+
+    Only the basename of the stored path is used, so no stored or requested path can leave that folder.
+    """
+    name = PurePosixPath(ref.video_path.replace("\\", "/")).name
+    stem = name[: -len(".mp4")] if name.endswith(".mp4") else ""
+    try:
+        path = storage.path(output_key(ref.owner_id, stem + suffix)) if stem else None
+    except InvalidKey:
+        path = None
+    if path is None or not path.is_file():
+        raise NotFound("The video file is not available")
+    return path
