@@ -19,6 +19,7 @@ from api.main import create_app
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine
 from bachata_common.settings import Settings
+from tests.support.launchers import RecordingLauncher
 from tests.support.postgres import ThrowawayPostgres, current_user_can_run_server, find_bin_dir
 
 SHARED_DIR = Path(__file__).resolve().parent.parent.parent / "shared"
@@ -140,8 +141,16 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, session_factory=session_factory, clock=clock)) as test_client:
+def launcher() -> RecordingLauncher:
+    return RecordingLauncher()
+
+
+@pytest.fixture
+def client(
+    settings: Settings, session_factory: sessionmaker[Session], clock: FakeClock, launcher: RecordingLauncher
+) -> Iterator[TestClient]:
+    app = create_app(settings, session_factory=session_factory, clock=clock, launcher=launcher)
+    with TestClient(app) as test_client:
         yield test_client
 
 

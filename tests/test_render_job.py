@@ -225,3 +225,28 @@ def test_the_entry_point_refuses_to_start_without_a_task(tmp_path):
     )
     assert result.returncode == 2
     assert "TASK_ID must be the task's UUID" in result.stderr
+
+
+def test_a_retried_execution_leaves_one_video_and_a_consistent_row(
+    ray_two_cpus, db, media, session_var_dir, demo_library
+):
+    make_song(media / "songs" / "retry.wav", bpm=128, duration=35, seed=3)
+    user_id = create_user(db)
+    task_id = create_task(db, user_id)
+    settings = job_settings(db, media, session_var_dir, demo_library)
+    task = params(task_id, user_id, "songs/retry.wav")
+    assert run_job(task, settings) == EXIT_OK
+    first = read_task(db, task_id)
+    # The execution is retried as if it had died after publishing, before its final write.
+    with db.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE choreography_tasks SET status = 'running', stage = 'generating', progress = 60 "
+            f"WHERE task_id = '{task_id}'"
+        )
+    assert run_job(task, settings) == EXIT_OK
+    second = read_task(db, task_id)
+    assert (second.status, second.progress, second.error) == ("completed", 100, None)
+    assert second.result["video_path"] == first.result["video_path"]
+    assert second.result["segments"] == first.result["segments"]  # same seed: the same choreography
+    outputs = sorted(p.name for p in (media / "output" / f"user_{user_id}").iterdir())
+    assert outputs == [f"{task_id}.json", f"{task_id}.mp4", f"{task_id}.vtt"]

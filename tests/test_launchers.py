@@ -1,0 +1,203 @@
+"""The three launchers: local (queue and bound), Cloud Run (exact request, transport faked), Ray Jobs (real head)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import psutil
+import pytest
+from google.api_core import exceptions as google_errors
+from google.auth.credentials import AnonymousCredentials
+from google.cloud import run_v2
+from google.longrunning import operations_pb2
+from google.protobuf import any_pb2, timestamp_pb2
+
+from job_launcher.base import ExecutionState, LaunchError, LaunchRequest
+from job_launcher.cloudrun import CloudRunLauncher
+from job_launcher.local import LocalLauncher
+from job_launcher.ray_jobs import RayJobsLauncher
+from ray_pipeline.synthetic import make_song
+from tests.support.rows import create_task, create_user, read_task
+
+REQUEST = LaunchRequest(
+    task_id="0b6f4c3e-4d2a-4f8e-9c1b-2a3b4c5d6e7f",
+    user_id=7,
+    audio_input="songs/Aventura.mp3",
+    difficulty="beginner",
+    energy_level="low",
+    style="romantic",
+)
+
+
+def wait_until(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+def test_local_launcher_runs_a_bounded_number_and_queues_the_rest():
+    # An unusable TASK_ID makes each execution exit at once (code 2), which is all this needs.
+    launcher = LocalLauncher(max_running=1, env={"TASK_ID": "not-a-uuid"})
+    bad = LaunchRequest(task_id="not-a-uuid", user_id=1, audio_input="x", difficulty="beginner")
+    first, second, third = (launcher.launch(bad) for _ in range(3))
+    assert launcher.status(second) in (ExecutionState.QUEUED, ExecutionState.RUNNING)
+    assert launcher.status(third) in (ExecutionState.QUEUED, ExecutionState.RUNNING)
+    assert launcher.running() <= 1
+    wait_until(lambda: all(launcher.status(e).finished for e in (first, second, third)), 60, "the queue to drain")
+    assert {launcher.status(e) for e in (first, second, third)} == {ExecutionState.FAILED}
+    assert launcher.status("local-unknown") is ExecutionState.UNKNOWN
+    assert launcher.cancel("local-unknown") is False
+
+
+def _packed_execution(execution: run_v2.Execution) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(run_v2.Execution.pb(execution))
+    return packed
+
+
+def test_cloud_run_sends_the_exact_run_job_request():
+    jobs = run_v2.JobsClient(credentials=AnonymousCredentials())
+    launcher = CloudRunLauncher(project="bachata-prod", region="us-central1", job="bachata-render", jobs=jobs)
+    execution_name = "projects/bachata-prod/locations/us-central1/jobs/bachata-render/executions/bachata-render-x1"
+    with mock.patch.object(type(jobs.transport.run_job), "__call__") as call:
+        call.return_value = operations_pb2.Operation(
+            name="operations/1", metadata=_packed_execution(run_v2.Execution(name=execution_name))
+        )
+        assert launcher.launch(REQUEST) == execution_name
+    [(_, args, _)] = call.mock_calls
+    env = [
+        run_v2.EnvVar(name=k, value=v)
+        for k, v in [
+            ("TASK_ID", REQUEST.task_id),
+            ("USER_ID", "7"),
+            ("AUDIO_INPUT", "songs/Aventura.mp3"),
+            ("DIFFICULTY", "beginner"),
+            ("ENERGY_LEVEL", "low"),
+            ("STYLE", "romantic"),
+            ("ORIGINAL_QUERY", ""),
+        ]
+    ]
+    assert args[0] == run_v2.RunJobRequest(
+        name="projects/bachata-prod/locations/us-central1/jobs/bachata-render",
+        overrides=run_v2.RunJobRequest.Overrides(
+            container_overrides=[run_v2.RunJobRequest.Overrides.ContainerOverride(env=env)], task_count=1
+        ),
+    )
+
+
+def test_cloud_run_refusals_status_and_cancel():
+    jobs = run_v2.JobsClient(credentials=AnonymousCredentials())
+    executions = run_v2.ExecutionsClient(credentials=AnonymousCredentials())
+    launcher = CloudRunLauncher(project="p", region="r", job="j", jobs=jobs, executions=executions)
+    refused = google_errors.PermissionDenied("no")
+    with (
+        mock.patch.object(type(jobs.transport.run_job), "__call__", side_effect=refused),
+        pytest.raises(LaunchError, match="Cloud Run refused"),
+    ):
+        launcher.launch(REQUEST)
+    done = run_v2.Execution(name="e", completion_time=timestamp_pb2.Timestamp(seconds=1), succeeded_count=1)
+    failed = run_v2.Execution(name="e", completion_time=timestamp_pb2.Timestamp(seconds=1), failed_count=1)
+    running = run_v2.Execution(name="e", running_count=1)
+    with mock.patch.object(type(executions.transport.get_execution), "__call__") as call:
+        for execution, state in [(done, "SUCCEEDED"), (failed, "FAILED"), (running, "RUNNING")]:
+            call.return_value = run_v2.Execution.pb(execution)
+            assert launcher.status("e") is ExecutionState[state]
+        call.side_effect = google_errors.NotFound("gone")
+        assert launcher.status("e") is ExecutionState.UNKNOWN
+    with mock.patch.object(type(executions.transport.cancel_execution), "__call__") as call:
+        call.return_value = operations_pb2.Operation(name="operations/2")
+        assert launcher.cancel("e") is True
+        assert call.mock_calls[0].args[0] == run_v2.CancelExecutionRequest(name="e")
+    with pytest.raises(LaunchError, match="GCP_PROJECT_ID"):
+        CloudRunLauncher(project=None, region="r", job="j")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def ray_head(postgres, demo_library, tmp_path_factory):
+    """A real Ray head on loopback with its own ports and temp dir, stopped by PID afterwards."""
+    media = tmp_path_factory.mktemp("ray-media")
+    database = postgres.create_database("rayjobs")
+    temp_dir = tempfile.mkdtemp(prefix="rh", dir="/tmp")  # short: Ray's socket paths must fit in 107 bytes
+    dashboard = _free_port()
+    env = {
+        **os.environ,
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+        "RAY_USAGE_STATS_ENABLED": "0",
+        "RAY_ENABLE_UV_RUN_RUNTIME_ENV": "0",
+        "DATABASE_URL": database,
+        "MEDIA_DIR": str(media),
+        "LIBRARY_DIR": str(demo_library),
+        "VAR_DIR": str(tmp_path_factory.mktemp("ray-var")),
+        "RENDER_SIZE": "640x360",
+    }
+    ray = Path(sys.executable).with_name("ray")
+    subprocess.run(
+        [
+            str(ray),
+            "start",
+            "--head",
+            f"--port={_free_port()}",
+            "--node-ip-address=127.0.0.1",
+            "--num-cpus=2",
+            "--include-dashboard=true",
+            "--dashboard-host=127.0.0.1",
+            f"--dashboard-port={dashboard}",
+            f"--temp-dir={temp_dir}",
+            "--disable-usage-stats",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    try:
+        yield {"address": f"http://127.0.0.1:{dashboard}", "database": database, "media": media}
+    finally:
+        ours = [p for p in psutil.process_iter(["pid", "cmdline"]) if temp_dir in " ".join(p.info["cmdline"] or [])]
+        for process in ours:
+            process.send_signal(signal.SIGTERM)
+        _, alive = psutil.wait_procs(ours, timeout=10)
+        for process in alive:
+            process.kill()
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+@pytest.mark.postgres
+def test_ray_jobs_launcher_runs_the_job_and_refuses_a_second_submission(ray_head):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(ray_head["database"])
+    from bachata_common.db.bootstrap import prepare_database
+
+    prepare_database(engine)
+    make_song(ray_head["media"] / "songs" / "groove.wav", bpm=128, duration=35, seed=2)
+    user_id = create_user(engine)
+    task_id = create_task(engine, user_id)
+    launcher = RayJobsLauncher(address=ray_head["address"])
+    request = LaunchRequest(task_id=task_id, user_id=user_id, audio_input="songs/groove.wav", difficulty="beginner")
+    execution = launcher.launch(request)
+    assert execution == f"render-{task_id}"
+    with pytest.raises(LaunchError, match="refused"):
+        launcher.launch(request)
+    wait_until(lambda: launcher.status(execution).finished, 240, "the Ray job")
+    assert launcher.status(execution) is ExecutionState.SUCCEEDED, launcher.client.get_job_logs(execution)[-3000:]
+    row = read_task(engine, task_id)
+    assert (row.status, row.progress, row.job_execution_name) == ("completed", 100, execution)
+    assert launcher.status("render-unknown") is ExecutionState.UNKNOWN
+    engine.dispose()

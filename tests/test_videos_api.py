@@ -1,0 +1,130 @@
+"""Video streaming with Range, signed URLs, the count track, and every way another user is kept out."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bachata_common.db import ChoreographyTask, SavedChoreography
+from tests.support.api import auth, signed_in
+
+VIDEO_BYTES = bytes(range(256)) * 400  # 102,400 bytes standing in for an MP4
+
+
+@pytest.fixture
+def finished(client, settings, session_factory, clock):
+    """A user with a completed task whose video and track exist in storage."""
+    owner = signed_in(client)
+    user_id = owner["user"]["id"]
+    with session_factory() as session:
+        task = ChoreographyTask(
+            user_id=user_id,
+            status="completed",
+            stage="completed",
+            progress=100,
+            created_at=clock.now,
+            updated_at=clock.now,
+        )
+        session.add(task)
+        session.flush()
+        task.result = {"video_path": f"output/user_{user_id}/{task.task_id}.mp4"}
+        session.commit()
+        task_id = task.task_id
+    folder = settings.media_root / "output" / f"user_{user_id}"
+    folder.mkdir(parents=True)
+    (folder / f"{task_id}.mp4").write_bytes(VIDEO_BYTES)
+    (folder / f"{task_id}.vtt").write_text("WEBVTT\n\n00:00:00.000 --> 00:00:00.469\n1 · Basic\n")
+    return {"owner": owner, "task_id": task_id, "folder": folder}
+
+
+def test_owner_streams_the_whole_video_and_ranges(client, finished):
+    headers = auth(finished["owner"])
+    url = f"/api/videos/{finished['task_id']}"
+    whole = client.get(url, headers=headers)
+    assert whole.status_code == 200 and whole.content == VIDEO_BYTES
+    assert whole.headers["content-type"] == "video/mp4" and whole.headers["accept-ranges"] == "bytes"
+    part = client.get(url, headers={**headers, "Range": "bytes=100-1099"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 100-1099/{len(VIDEO_BYTES)}"
+    assert part.content == VIDEO_BYTES[100:1100]
+    tail = client.get(url, headers={**headers, "Range": "bytes=-500"})
+    assert tail.status_code == 206 and tail.content == VIDEO_BYTES[-500:]
+    beyond = client.get(url, headers={**headers, "Range": f"bytes={len(VIDEO_BYTES) + 10}-"})
+    assert beyond.status_code == 416
+
+
+def test_signed_urls_play_without_a_token_until_they_expire(client, finished, clock, settings):
+    urls = client.get(f"/api/videos/{finished['task_id']}/url", headers=auth(finished["owner"])).json()
+    assert urls["expires_at"] == int(clock.now.timestamp()) + settings.signed_url_seconds
+    assert client.get(urls["video_url"]).content == VIDEO_BYTES
+    assert client.get(urls["video_url"], headers={"Range": "bytes=0-9"}).status_code == 206
+    track = client.get(urls["subtitles_url"])
+    assert track.status_code == 200 and track.text.startswith("WEBVTT")
+    assert track.headers["content-type"].startswith("text/vtt")
+    tampered = urls["video_url"][:-1] + ("0" if urls["video_url"][-1] != "0" else "1")
+    assert client.get(tampered).status_code == 404
+    swapped = urls["video_url"].replace("?", "/subtitles?", 1)
+    assert client.get(swapped).status_code == 404  # a video signature does not open the track
+    clock.advance(seconds=settings.signed_url_seconds + 1)
+    assert client.get(urls["video_url"]).status_code == 404
+
+
+def test_another_user_gets_404_for_video_track_and_signed_url(client, finished):
+    intruder = auth(signed_in(client))
+    task_id = finished["task_id"]
+    for path in [f"/api/videos/{task_id}", f"/api/videos/{task_id}/subtitles", f"/api/videos/{task_id}/url"]:
+        response = client.get(path, headers=intruder)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["code"] == "not_found"
+    assert client.get(f"/api/videos/{task_id}").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "stored_path",
+    [
+        "/srv/bachata_buddy/data/output/user_{uid}/Bubalu_balanced_choreography.mp4",
+        "output/user_{uid}/Bubalu_balanced_choreography.mp4",
+        "data/output/user_{uid}/Bubalu_balanced_choreography.mp4",
+    ],
+)
+def test_saved_choreographies_in_the_originals_path_forms_play_by_basename(
+    client, finished, session_factory, clock, stored_path
+):
+    user_id = finished["owner"]["user"]["id"]
+    (finished["folder"] / "Bubalu_balanced_choreography.mp4").write_bytes(b"bubalu")
+    saved_id = uuid.uuid4()
+    with session_factory() as session:
+        session.add(
+            SavedChoreography(
+                id=saved_id,
+                user_id=user_id,
+                title="Bubalu",
+                difficulty="beginner",
+                duration=187.0,
+                video_path=stored_path.format(uid=user_id),
+                created_at=clock.now,
+            )
+        )
+        session.commit()
+    response = client.get(f"/api/videos/{saved_id}", headers=auth(finished["owner"]))
+    assert response.status_code == 200 and response.content == b"bubalu"
+
+
+@pytest.mark.parametrize(
+    "video_path",
+    ["../../../etc/passwd", "output/user_1/../../secret.mp4", "/etc/hostname", "output/user_{uid}/..mp4", ""],
+)
+def test_stored_paths_cannot_escape_the_users_folder(client, finished, session_factory, clock, video_path):
+    user_id = finished["owner"]["user"]["id"]
+    with session_factory() as session:
+        task = session.get(ChoreographyTask, finished["task_id"])
+        task.result = {"video_path": video_path.format(uid=user_id)}
+        session.commit()
+    response = client.get(f"/api/videos/{finished['task_id']}", headers=auth(finished["owner"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("video_id", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "not-a-uuid"])
+def test_requested_ids_cannot_be_paths(client, finished, video_id):
+    assert client.get(f"/api/videos/{video_id}", headers=auth(finished["owner"])).status_code == 404
