@@ -18,7 +18,6 @@ from api.settings import AppSettings
 from api.songs.service import resolve_song
 from api.storage import AppStorage
 from bachata_common.db import ChoreographyTask, User
-from job_launcher.base import LaunchRequest
 
 router = APIRouter(prefix="/api/choreography", tags=["choreography"])
 
@@ -44,14 +43,30 @@ def _owned_task(task_id: str, user: CurrentUser, session: DbSession) -> Choreogr
 OwnedTask = Annotated[ChoreographyTask, Depends(_owned_task)]
 
 
-def _generated(task: ChoreographyTask) -> GenerateOut:
-    return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
-
-
-def _start(*, request: LaunchRequest, user: User, session, launcher, settings, clock) -> ChoreographyTask:
-    return service.start_render(
-        session=session, user=user, launch=request, launcher=launcher, settings=settings, now=clock()
+def _start(
+    *,
+    song_id: str,
+    parameters: service.DanceChoice,
+    user: User,
+    session,
+    storage,
+    launcher,
+    settings,
+    clock,
+    original_query: str | None = None,
+) -> GenerateOut:
+    song = resolve_song(storage=storage, user_id=user.id, song_id=song_id)
+    task = service.start_render(
+        session=session,
+        user=user,
+        song=song,
+        parameters=parameters,
+        launcher=launcher,
+        settings=settings,
+        now=clock(),
+        original_query=original_query,
     )
+    return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
 
 
 @router.post("/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateOut)
@@ -65,17 +80,16 @@ def generate(
     clock: RequestClock,
 ) -> GenerateOut:
     """Start rendering a choreography for a song; poll the returned URL for progress."""
-    song = resolve_song(storage=storage, user_id=user.id, song_id=data.song)
-    launch = LaunchRequest(
-        task_id="",
-        user_id=user.id,
-        audio_input=song,
-        difficulty=data.difficulty,
-        energy_level=data.energy_level,
-        style=data.style,
+    return _start(
+        song_id=data.song,
+        parameters=data,
+        user=user,
+        session=session,
+        storage=storage,
+        launcher=launcher,
+        settings=settings,
+        clock=clock,
     )
-    task = _start(request=launch, user=user, session=session, launcher=launcher, settings=settings, clock=clock)
-    return _generated(task)
 
 
 @router.post("/describe", response_model=DescribeOut)
@@ -97,18 +111,18 @@ def describe_in_words(
     if not data.song:
         raise Unprocessable("Choose a song to generate with", details=[{"field": "song"}])
     chosen = data.parameters or parameters
-    song = resolve_song(storage=storage, user_id=user.id, song_id=data.song)
-    launch = LaunchRequest(
-        task_id="",
-        user_id=user.id,
-        audio_input=song,
-        difficulty=chosen.difficulty,
-        energy_level=chosen.energy_level,
-        style=chosen.style,
+    task = _start(
+        song_id=data.song,
+        parameters=chosen,
+        user=user,
+        session=session,
+        storage=storage,
+        launcher=launcher,
+        settings=settings,
+        clock=clock,
         original_query=data.query,
     )
-    task = _start(request=launch, user=user, session=session, launcher=launcher, settings=settings, clock=clock)
-    return DescribeOut(parameters=chosen, source=source, task=_generated(task))
+    return DescribeOut(parameters=chosen, source=source, task=task)
 
 
 @router.get("/tasks", response_model=TaskPageOut)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -19,12 +20,25 @@ ACTIVE = ("started", "running")
 _GENERATE_LOCK = 0x0BAC4A7B  # serialises cap checks across API workers on PostgreSQL
 
 
+class DanceChoice(Protocol):
+    """What a render needs of the dancer's request (GenerateIn and DanceParameters both provide it)."""
+
+    difficulty: str
+    energy_level: str | None
+    style: str | None
+
+
 class TooManyRenders(AppError):
     status_code = 429
     code = "too_many_renders"
 
     def __init__(self, message: str, retry_after: int):
         super().__init__(message, headers={"Retry-After": str(retry_after)}, details={"retry_after": retry_after})
+
+
+def failed_values(*, message: str, error: str, now: datetime) -> dict:
+    """The original's failure shape for a task row."""
+    return {"status": "failed", "stage": "failed", "progress": 0, "message": message, "error": error, "updated_at": now}
 
 
 def _active_since(now: datetime, settings: Settings) -> datetime:
@@ -51,7 +65,15 @@ def _check_caps(*, session: Session, user: User, settings: Settings, now: dateti
 
 
 def start_render(
-    *, session: Session, user: User, launch: LaunchRequest, launcher: Launcher, settings: Settings, now: datetime
+    *,
+    session: Session,
+    user: User,
+    song: str,
+    parameters: DanceChoice,
+    launcher: Launcher,
+    settings: Settings,
+    now: datetime,
+    original_query: str | None = None,
 ) -> ChoreographyTask:
     """Create the task row (every NOT NULL column), commit it, then launch its execution.
 
@@ -61,21 +83,23 @@ def start_render(
     task = ChoreographyTask(user_id=user.id, created_at=now, updated_at=now)
     session.add(task)
     session.commit()
+    launch = LaunchRequest(
+        task_id=task.task_id,
+        user_id=user.id,
+        audio_input=song,
+        difficulty=parameters.difficulty,
+        energy_level=parameters.energy_level,
+        style=parameters.style,
+        original_query=original_query,
+    )
     try:
-        execution = launcher.launch(LaunchRequest(**{**launch.__dict__, "task_id": task.task_id, "user_id": user.id}))
+        execution = launcher.launch(launch)
     except LaunchError as exc:
         log.error("launch of task %s failed: %s", task.task_id, exc)
         session.execute(
             update(ChoreographyTask)
             .where(ChoreographyTask.task_id == task.task_id)
-            .values(
-                status="failed",
-                stage="failed",
-                progress=0,
-                message="Could not start the render",
-                error=f"LaunchError: {exc}",
-                updated_at=now,
-            )
+            .values(**failed_values(message="Could not start the render", error=f"LaunchError: {exc}", now=now))
         )
         session.commit()
         raise ServiceUnavailable("The render service is unavailable right now; please try again") from exc
@@ -120,8 +144,8 @@ def cancel(*, session: Session, task: ChoreographyTask, launcher: Launcher, now:
             launcher.cancel(task.job_execution_name)
         except LaunchError:
             log.warning("could not stop execution %s", task.job_execution_name, exc_info=True)
-    task.status, task.stage, task.progress = "failed", "failed", 0
-    task.message, task.error, task.updated_at = CANCELLED_MESSAGE, "Cancelled by the user", now
+    for column, value in failed_values(message=CANCELLED_MESSAGE, error="Cancelled by the user", now=now).items():
+        setattr(task, column, value)
     return task
 
 
@@ -140,12 +164,11 @@ def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datet
         update(ChoreographyTask)
         .where(silent)
         .values(
-            status="failed",
-            stage="failed",
-            progress=0,
-            updated_at=now,
-            message="The render stopped responding; please generate again",
-            error=f"No heartbeat for {settings.stale_task_seconds} s",
+            **failed_values(
+                message="The render stopped responding; please generate again",
+                error=f"No heartbeat for {settings.stale_task_seconds} s",
+                now=now,
+            )
         )
     ).rowcount
     dead = 0
@@ -161,12 +184,11 @@ def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datet
             update(ChoreographyTask)
             .where(ChoreographyTask.task_id == task_id, ChoreographyTask.status.in_(ACTIVE))
             .values(
-                status="failed",
-                stage="failed",
-                progress=0,
-                updated_at=now,
-                message="The render stopped unexpectedly; please generate again",
-                error=f"Execution {execution} ended without finishing the task",
+                **failed_values(
+                    message="The render stopped unexpectedly; please generate again",
+                    error=f"Execution {execution} ended without finishing the task",
+                    now=now,
+                )
             )
         ).rowcount
     return stale + dead
