@@ -14,7 +14,9 @@ from api.auth.router import router as auth_router
 from api.body_limit import BodySizeLimit
 from api.choreography.describe import GeminiCall
 from api.choreography.router import router as choreography_router
+from api.class_plans.router import router as class_plans_router
 from api.clock import Clock
+from api.collections.router import router as collections_router
 from api.demo import ensure_demo_content
 from api.errors import install_error_handlers
 from api.health import router as health_router
@@ -92,6 +94,15 @@ def create_app(
         upload_paths=("/api/songs",),
     )
     install_error_handlers(app)
-    for router in (health_router, auth_router, songs_router, choreography_router, videos_router):
+    routers = (
+        health_router,
+        auth_router,
+        songs_router,
+        choreography_router,
+        videos_router,
+        collections_router,
+        class_plans_router,
+    )
+    for router in routers:
         app.include_router(router)
     return app

@@ -122,7 +122,10 @@ def run_job(params: JobParams, settings: Settings, *, execution: str | None = No
             return EXIT_OK
         with heartbeat(store):
             result = _render_and_publish(params, settings, store)
-            store.complete(result, "Choreography generated successfully!")
+            saved_id = store.auto_save(**_collection_entry(params, settings, result))
+            result.update(saved_choreography_id=saved_id, auto_saved=saved_id is not None)
+            message = "Choreography generated successfully!"
+            store.complete(result, f"{message} (Auto-saved to collection)" if saved_id else message)
         return EXIT_OK
     except RenderError as exc:
         log.warning("task %s failed: %s (%s)", params.task_id, exc.message, exc.cause)
@@ -190,6 +193,33 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         result["original_query"] = params.original_query
         result["explanations"] = explanations(summary)
     return result
+
+
+def _collection_entry(params: JobParams, settings: Settings, result: dict) -> dict:
+    """The saved_choreographies row the original app would write for this render."""
+    meta = {}
+    if not Path(params.audio_input).is_absolute():
+        meta = LocalStorage(settings.media_root).read_json(song_meta_key(params.audio_input)) or {}
+    title = meta.get("title") or Path(params.audio_input).stem.replace("_", " ").strip() or "Choreography"
+    return {
+        "title": title,
+        "video_path": result["video_path"],
+        "difficulty": params.difficulty,
+        "duration": result["sequence_duration"],
+        "music_info": {
+            "title": title,
+            "tempo": result["tempo"],
+            "bpm": round(result["tempo"]),
+            "source": params.audio_input,
+        },
+        "generation_parameters": {
+            "difficulty": params.difficulty,
+            "energy_level": params.energy_level,
+            "style": params.style,
+            "audio_input": params.audio_input,
+            **({"original_query": params.original_query} if params.original_query else {}),
+        },
+    }
 
 
 def _remember_song(storage: LocalStorage, song_key: str, summary: dict) -> None:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Engine, and_, not_, select, update
+from sqlalchemy import Engine, and_, insert, not_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bachata_common.db import ChoreographyTask, utcnow
+from bachata_common.db import ChoreographyTask, SavedChoreography, User, utcnow
 from bachata_common.db.legacy import CANCELLED_MESSAGE
 from ray_pipeline.errors import TransientFault
 
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0  # the API's reaper treats a row silent for much longer than this as dead
 
 _task = ChoreographyTask.__table__
+_saved = SavedChoreography.__table__
+_users = User.__table__
 # Rows we may still write to: not completed, and not stopped on purpose. A row the original app's
 # stuck-task sweeper marked failed mid-render is resumed: the render is alive and will finish.
 _WRITABLE = and_(
@@ -96,6 +99,52 @@ class TaskStore:
                 "error": None,
             }
         )
+
+    def auto_save(
+        self,
+        *,
+        title: str,
+        video_path: str,
+        difficulty: str,
+        duration: float,
+        music_info: dict,
+        generation_parameters: dict,
+    ) -> str | None:
+        """Save the render to the user's collection when their preferences allow (default yes); idempotent.
+
+        Returns the saved row's id, or None when the user turned auto-save off.
+        """
+        try:
+            with self._lock, self.engine.begin() as connection:
+                preferences = connection.scalar(select(_users.c.preferences).where(_users.c.id == self.user_id))
+                if not (preferences or {}).get("auto_save_choreographies", True):
+                    return None
+                existing = connection.scalar(
+                    select(_saved.c.id).where(
+                        _saved.c.user_id == self.user_id,
+                        _saved.c.generation_parameters["task_id"].as_string() == self.task_id,
+                    )
+                )
+                if existing is not None:
+                    return str(existing)
+                saved_id = uuid.uuid4()
+                connection.execute(
+                    insert(_saved).values(
+                        id=saved_id,
+                        user_id=self.user_id,
+                        title=title[:200],
+                        video_path=video_path,
+                        thumbnail_path=None,
+                        difficulty=difficulty,
+                        duration=duration,
+                        music_info=music_info,
+                        generation_parameters={**generation_parameters, "task_id": self.task_id},
+                        created_at=self.clock(),
+                    )
+                )
+                return str(saved_id)
+        except SQLAlchemyError as exc:
+            raise TransientFault("Lost contact with the database", cause=f"auto-save failed: {exc}") from exc
 
     def fail(self, message: str, error: str) -> None:
         """The legacy failure shape: status and stage 'failed', progress 0, a message and the cause."""

@@ -1,0 +1,1 @@
+"""Instructors' class plans built from saved choreographies."""

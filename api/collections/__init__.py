@@ -1,0 +1,1 @@
+"""Saved choreographies: the dancer's collection."""
