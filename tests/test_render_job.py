@@ -19,7 +19,7 @@ from ray_pipeline.job import EXIT_OK, EXIT_RETRY, JobParams, run_job
 from ray_pipeline.media import probe
 from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.synthetic import make_song
-from tests.support.rows import create_task, create_user, read_task
+from tests.support.rows import create_task, create_user, read_task, saved_row
 
 pytestmark = pytest.mark.postgres
 LEGACY_RESULT_KEYS = {
@@ -120,6 +120,11 @@ def test_job_process_walks_the_row_from_started_to_completed(db, media, session_
     assert all(k in row.result for k in ("tempo", "beat_count", "segments", "timings"))
     assert abs(probe(media / row.result["video_path"]).duration - 45.0) <= 0.1
     assert (media / row.result["subtitles_path"]).read_text().startswith("WEBVTT")
+    assert row.result["auto_saved"] is True and row.message.endswith("(Auto-saved to collection)")
+    saved = saved_row(db, row.result["saved_choreography_id"])
+    assert (saved.user_id, saved.video_path, saved.difficulty) == (user_id, row.result["video_path"], "intermediate")
+    assert saved.generation_parameters["task_id"] == task_id and saved.music_info["title"] == "groove"
+    assert saved.duration == pytest.approx(45.0, abs=0.1)
 
     statuses = [status for status, _, _ in seen]
     assert "running" in statuses
@@ -248,5 +253,20 @@ def test_a_retried_execution_leaves_one_video_and_a_consistent_row(
     assert (second.status, second.progress, second.error) == ("completed", 100, None)
     assert second.result["video_path"] == first.result["video_path"]
     assert second.result["segments"] == first.result["segments"]  # same seed: the same choreography
+    assert second.result["saved_choreography_id"] == first.result["saved_choreography_id"]  # saved once
     outputs = sorted(p.name for p in (media / "output" / f"user_{user_id}").iterdir())
     assert outputs == [f"{task_id}.json", f"{task_id}.mp4", f"{task_id}.vtt"]
+
+
+def test_auto_save_follows_the_users_preference(ray_two_cpus, db, media, session_var_dir, demo_library):
+    make_song(media / "songs" / "nosave.wav", bpm=128, duration=32, seed=4)
+    user_id = create_user(db, preferences={"auto_save_choreographies": False})
+    task_id = create_task(db, user_id)
+    assert (
+        run_job(params(task_id, user_id, "songs/nosave.wav"), job_settings(db, media, session_var_dir, demo_library))
+        == EXIT_OK
+    )
+    row = read_task(db, task_id)
+    assert row.status == "completed"
+    assert (row.result["auto_saved"], row.result["saved_choreography_id"]) == (False, None)
+    assert row.message == "Choreography generated successfully!"

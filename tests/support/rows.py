@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import make_password
-from bachata_common.db import ChoreographyTask, User
+from bachata_common.db import ChoreographyTask, SavedChoreography, User
 
 _counter = itertools.count()
 
@@ -45,3 +45,8 @@ def create_task(engine: Engine, user_id: int, **overrides: Any) -> str:
 def read_task(engine: Engine, task_id: str) -> ChoreographyTask:
     with Session(engine) as session:
         return session.scalars(select(ChoreographyTask).where(ChoreographyTask.task_id == task_id)).one()
+
+
+def saved_row(engine: Engine, saved_id: str) -> SavedChoreography:
+    with Session(engine) as session:
+        return session.get(SavedChoreography, uuid.UUID(saved_id))
