@@ -278,3 +278,33 @@ def test_every_failed_login_costs_one_hash(client, session_factory, monkeypatch)
         assert login(client, identifier, password).status_code == 401
         assert len(calls) == 1, identifier
         assert calls[0][2] == 1_000  # at the configured work factor
+
+
+def test_repeated_failures_lock_the_account_with_retry_after(client, clock):
+    register(client)
+    for _ in range(5):
+        assert login(client, password="wrong-password-1").status_code == 401
+    locked = login(client)  # even the right password waits
+    assert locked.status_code == 429
+    assert locked.headers["Retry-After"] == "900"
+    assert locked.json()["error"]["code"] == "too_many_login_attempts"
+    clock.advance(minutes=14)
+    assert login(client).status_code == 429
+    clock.advance(minutes=1, seconds=1)
+    assert login(client).status_code == 200
+
+
+def test_a_good_login_resets_the_accounts_count(client):
+    register(client)
+    for _ in range(4):
+        login(client, password="wrong-password-1")
+    assert login(client).status_code == 200
+    for _ in range(4):
+        assert login(client, password="wrong-password-1").status_code == 401
+    assert login(client).status_code == 200
+
+
+def test_one_client_guessing_many_accounts_is_locked_out(client):
+    for number in range(20):
+        assert login(client, f"nobody{number}@example.com").status_code == 401
+    assert login(client, "someone-else@example.com").status_code == 429

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from api.auth import service
+from api.auth import service, throttle
 from api.auth.dependencies import CurrentUser
 from api.auth.schemas import LoginIn, MePatch, RefreshIn, RegisterIn, TokenPairOut, UserOut
 from api.clock import RequestClock
 from api.database import DbSession
+from api.errors import InvalidCredentials
 from api.settings import AppSettings
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -27,12 +28,22 @@ def register(data: RegisterIn, session: DbSession, settings: AppSettings, clock:
 
 
 @router.post("/login", response_model=TokenPairOut)
-def login(data: LoginIn, session: DbSession, settings: AppSettings, clock: RequestClock) -> TokenPairOut:
-    """Exchange email (or username) and password for tokens."""
+def login(
+    data: LoginIn, request: Request, session: DbSession, settings: AppSettings, clock: RequestClock
+) -> TokenPairOut:
+    """Exchange email (or username) and password for tokens; repeated failures lock the account for a while."""
     now = clock()
-    user = service.authenticate(
-        session=session, identifier=data.identifier, password=data.password, settings=settings, now=now
-    )
+    keys = throttle.keys(data.identifier, request.client.host if request.client else None)
+    throttle.check(session=session, keys=keys, now=now)
+    try:
+        user = service.authenticate(
+            session=session, identifier=data.identifier, password=data.password, settings=settings, now=now
+        )
+    except InvalidCredentials:
+        throttle.record_failure(session=session, keys=keys, now=now)
+        session.commit()  # the failure must count although this request fails and rolls back
+        raise
+    throttle.record_success(session=session, keys=keys)
     return _pair_out(service.issue_tokens(session=session, user=user, settings=settings, now=now))
 
 

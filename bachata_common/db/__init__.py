@@ -9,7 +9,7 @@ from bachata_common.db.legacy import (
     SavedChoreography,
     User,
 )
-from bachata_common.db.ours import RefreshToken
+from bachata_common.db.ours import LoginThrottle, RefreshToken
 
 __all__ = [
     "LEGACY_TABLES",
@@ -17,6 +17,7 @@ __all__ = [
     "ChoreographyTask",
     "ClassPlan",
     "ClassPlanSequence",
+    "LoginThrottle",
     "RefreshToken",
     "SavedChoreography",
     "User",

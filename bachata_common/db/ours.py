@@ -33,3 +33,14 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LoginThrottle(Base):
+    """Recent failed logins per account and per client address, and until when they are locked out."""
+
+    __tablename__ = "bb_login_throttle"
+
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)  # "account:<identifier>" or "client:<ip>"
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
