@@ -1,4 +1,4 @@
-"""Health: is the database reachable and is storage writable."""
+"""Health: is the database reachable, storage writable, and the move index there to load."""
 
 from __future__ import annotations
 
@@ -35,10 +35,18 @@ def _storage_ok(request: Request) -> bool:
         return False
 
 
+def _index_ok(request: Request) -> bool:
+    library = request.app.state.settings.library_dir
+    present = (library / "move_embeddings.json").is_file() and (library / "bachata_annotations.json").is_file()
+    if not present:
+        log.warning("health: no move index at %s", library)
+    return present
+
+
 @router.get("/health")
 def health(request: Request) -> JSONResponse:
     """200 with each check when all pass; 503 naming the failing ones otherwise."""
-    checks = {"database": _database_ok(request), "storage": _storage_ok(request)}
+    checks = {"database": _database_ok(request), "storage": _storage_ok(request), "index": _index_ok(request)}
     healthy = all(checks.values())
     body = {
         "status": "ok" if healthy else "degraded",

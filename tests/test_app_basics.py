@@ -9,18 +9,27 @@ from api.main import create_app
 from bachata_common.db.engine import create_db_engine
 
 
-def test_health_reports_each_check(client):
+def test_health_reports_each_check(client, settings, demo_library):
+    settings.library_dir = demo_library
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok", "index": "ok"}}
 
 
-def test_health_is_503_when_the_database_is_unreachable(settings, tmp_path):
+def test_health_is_503_without_a_move_index(client, settings, tmp_path):
+    settings.library_dir = tmp_path / "no-library"
+    response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["checks"]["index"] == "failing"
+
+
+def test_health_is_503_when_the_database_is_unreachable(settings, demo_library):
+    settings.library_dir = demo_library
     dead = create_db_engine("postgresql+psycopg2://nobody@127.0.0.1:1/none?connect_timeout=1")
     with TestClient(create_app(settings, session_factory=sessionmaker(dead))) as client:
         response = client.get("/api/health")
     assert response.status_code == 503
-    assert response.json()["checks"] == {"database": "failing", "storage": "ok"}
+    assert response.json()["checks"] == {"database": "failing", "storage": "ok", "index": "ok"}
 
 
 def test_health_is_503_when_storage_is_not_writable(settings, session_factory, tmp_path):
