@@ -1,0 +1,125 @@
+import { useEffect, useState } from "react";
+import { useNavigate } from "react-router-dom";
+import { Button, Card, ErrorMessage, Field, Loading, Select, inputClass } from "../../components/ui.jsx";
+import { describe, generate, listSongs, uploadSong } from "./api.js";
+
+const MAX_BYTES = 25 * 1024 * 1024;
+const AUDIO = /\.(mp3|wav|ogg|m4a|flac)$/i;
+export const DIFFICULTIES = [["beginner", "Beginner"], ["intermediate", "Intermediate"], ["advanced", "Advanced"]];
+const ENERGIES = [["", "Any energy"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]];
+const STYLES = [["", "Any style"], ["romantic", "Romantic"], ["energetic", "Energetic"], ["sensual", "Sensual"], ["playful", "Playful"]];
+
+// What the browser can tell before uploading; the API decodes the file to be sure.
+export function checkSongFile(file) {
+  if (!AUDIO.test(file.name)) return "Choose an mp3, wav, ogg, m4a or flac file";
+  if (file.size > MAX_BYTES) return "The file is larger than 25 MB";
+  return null;
+}
+
+function SongPicker({ songs, value, onChange, onUploaded }) {
+  const [problem, setProblem] = useState(null);
+  const [uploading, setUploading] = useState(false);
+  const [dragging, setDragging] = useState(false);
+
+  async function take(file) {
+    const issue = checkSongFile(file);
+    setProblem(issue ? { message: issue } : null);
+    if (issue) return;
+    setUploading(true);
+    try {
+      const song = await uploadSong(file);
+      onUploaded(song);
+    } catch (error) {
+      setProblem(error);
+    } finally {
+      setUploading(false);
+    }
+  }
+
+  return (
+    <div className="flex flex-col gap-2">
+      <Field label="Song" id="song">
+        <Select id="song" value={value} onChange={onChange}
+          options={[["", songs.length ? "Choose a song…" : "No songs yet: upload one"], ...songs.map((s) => [s.id, `${s.title}${s.duration ? ` (${Math.round(s.duration)} s)` : ""}`])]} />
+      </Field>
+      <label
+        htmlFor="song-file"
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => { e.preventDefault(); setDragging(false); if (e.dataTransfer.files[0]) take(e.dataTransfer.files[0]); }}
+        className={`cursor-pointer rounded-xl border-2 border-dashed p-4 text-center text-sm ${dragging ? "border-rose-500 bg-rose-50" : "border-rose-200"}`}
+      >
+        {uploading ? "Uploading…" : "Drop your song here, or click to upload (mp3, wav, ogg, m4a, flac; up to 25 MB)"}
+        <input id="song-file" type="file" accept="audio/*,.mp3,.wav,.ogg,.m4a,.flac" className="sr-only"
+          onChange={(e) => e.target.files[0] && take(e.target.files[0])} />
+      </label>
+      <ErrorMessage error={problem} />
+    </div>
+  );
+}
+
+export default function GeneratePage() {
+  const navigate = useNavigate();
+  const [songs, setSongs] = useState(null);
+  const [loadError, setLoadError] = useState(null);
+  const [choice, setChoice] = useState({ song: null, difficulty: "beginner", energy_level: null, style: null });
+  const [query, setQuery] = useState("");
+  const [parsed, setParsed] = useState(null);
+  const [failure, setFailure] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => { listSongs().then(setSongs).catch(setLoadError); }, []);
+  const set = (field) => (value) => setChoice({ ...choice, [field]: value });
+
+  async function run(action) {
+    setBusy(true);
+    setFailure(null);
+    try {
+      await action();
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const start = () => run(async () => navigate(`/tasks/${(await generate(choice)).task_id}`));
+  const understand = () => run(async () => setParsed(await describe({ query })));
+  const confirm = () => run(async () => {
+    const body = await describe({ query, confirmed: true, song: choice.song, parameters: parsed.parameters });
+    navigate(`/tasks/${body.task.task_id}`);
+  });
+
+  if (loadError) return <ErrorMessage error={loadError} />;
+  if (!songs) return <Loading label="Loading songs…" />;
+  return (
+    <div className="flex flex-col gap-4">
+      <h1 className="text-2xl font-bold">Make a choreography</h1>
+      <Card className="flex flex-col gap-3">
+        <SongPicker songs={songs} value={choice.song} onChange={set("song")}
+          onUploaded={(song) => { setSongs([...songs, song]); setChoice({ ...choice, song: song.id }); }} />
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+          <Field label="Difficulty" id="difficulty"><Select id="difficulty" value={choice.difficulty} onChange={set("difficulty")} options={DIFFICULTIES} /></Field>
+          <Field label="Energy" id="energy"><Select id="energy" value={choice.energy_level} onChange={set("energy_level")} options={ENERGIES} /></Field>
+          <Field label="Style" id="style"><Select id="style" value={choice.style} onChange={set("style")} options={STYLES} /></Field>
+        </div>
+        <Button onClick={start} disabled={!choice.song || busy}>Generate</Button>
+      </Card>
+      <Card className="flex flex-col gap-3">
+        <Field label="Or describe the dance in words" id="query">
+          <input id="query" className={inputClass} placeholder="a romantic beginner dance with a cross body lead"
+            value={query} onChange={(e) => { setQuery(e.target.value); setParsed(null); }} />
+        </Field>
+        <Button variant="secondary" onClick={understand} disabled={query.trim().length < 3 || busy}>Understand my request</Button>
+        {parsed && (
+          <div className="flex flex-col gap-2 text-sm">
+            <p>We understood: <strong>{parsed.parameters.difficulty}</strong>, <strong>{parsed.parameters.energy_level}</strong> energy,{" "}
+              <strong>{parsed.parameters.style}</strong>{parsed.parameters.specific_moves.length ? `, with ${parsed.parameters.specific_moves.join(", ")}` : ""}.</p>
+            <Button onClick={confirm} disabled={!choice.song || busy}>{choice.song ? "Generate with these" : "Choose a song above first"}</Button>
+          </div>
+        )}
+      </Card>
+      <ErrorMessage error={failure} />
+    </div>
+  );
+}

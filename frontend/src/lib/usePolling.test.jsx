@@ -1,0 +1,36 @@
+import { act, render, screen } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { usePolling } from "./usePolling.js";
+
+function Probe({ load }) {
+  const { data } = usePolling(load, { interval: 2000, isDone: (d) => d.status === "completed" });
+  return <p>{data ? data.status : "none"}</p>;
+}
+
+describe("usePolling", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("polls every 2 s and stops at a terminal state", async () => {
+    const states = ["started", "running", "completed", "never"];
+    const load = vi.fn(async () => ({ status: states.shift() }));
+    render(<Probe load={load} />);
+    await act(async () => {});
+    expect(screen.getByText("started")).toBeInTheDocument();
+    await act(async () => vi.advanceTimersByTimeAsync(2000));
+    expect(screen.getByText("running")).toBeInTheDocument();
+    await act(async () => vi.advanceTimersByTimeAsync(2000));
+    expect(screen.getByText("completed")).toBeInTheDocument();
+    await act(async () => vi.advanceTimersByTimeAsync(10000));
+    expect(load).toHaveBeenCalledTimes(3);
+  });
+
+  it("stops polling when unmounted", async () => {
+    const load = vi.fn(async () => ({ status: "running" }));
+    const { unmount } = render(<Probe load={load} />);
+    await act(async () => {});
+    unmount();
+    await act(async () => vi.advanceTimersByTimeAsync(10000));
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+});
