@@ -9,18 +9,19 @@ APT_PACKAGES := postgresql ffmpeg
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test bench lint system-deps python-deps
+.PHONY: help run test bench lint system-deps python-deps frontend
 
 help:
 	@echo "make run   - install everything and serve the app on http://$(HOST):$(PORT) (embedded defaults)"
 	@echo "make test  - install everything and run the whole suite (starts a throwaway PostgreSQL 15)"
 	@echo "make bench - render benchmark (3-minute song, 720p/360p, 1 and 2 CPUs, cold and warm)"
 
-run: system-deps python-deps
+run: system-deps python-deps frontend
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
 	$(UV) run --frozen bachata-api --host $(HOST) --port $(PORT)
 
-test: system-deps python-deps lint
+test: system-deps python-deps lint frontend
+	cd frontend && npm test --silent
 	$(UV) run --frozen pytest
 
 bench: system-deps python-deps
@@ -41,6 +42,15 @@ system-deps:
 	fi; \
 	echo "Installing Debian packages: $$missing"; \
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null
+
+# The SPA: installed exactly from package-lock.json (npm's own cache makes repeats fast), then built;
+# the API serves frontend/dist at /.
+frontend:
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null || { \
+		echo "Node.js 20 or newer (with npm) is needed to build the web app; install it, then run make again."; exit 1; }
+	@cd frontend && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] || \
+		npm ci --no-audit --no-fund --loglevel=error; }
+	@cd frontend && npx vite build --logLevel warn
 
 python-deps:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv || { \

@@ -23,6 +23,7 @@ from api.health import router as health_router
 from api.launcher import build_launcher
 from api.reaper import ReaperThread
 from api.songs.router import router as songs_router
+from api.spa import install_spa
 from api.videos.router import router as videos_router
 from bachata_common.db import utcnow
 from bachata_common.db.bootstrap import prepare_database
@@ -105,4 +106,5 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    install_spa(app, settings.frontend_dist)  # last: its catch-all route must not shadow the API
     return app

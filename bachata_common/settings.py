@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     auto_migrate: bool = Field(True, validation_alias="AUTO_MIGRATE")
 
     var_dir: Path = Field(PROJECT_ROOT / "var", validation_alias="VAR_DIR")
+    frontend_dist: Path = Field(PROJECT_ROOT / "frontend" / "dist", validation_alias="FRONTEND_DIST")
     media_dir: Path | None = Field(None, validation_alias="MEDIA_DIR")
     library_dir: Path = Field(default_factory=_default_library_dir, validation_alias="LIBRARY_DIR")
 

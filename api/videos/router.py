@@ -20,7 +20,7 @@ from api.videos.service import VideoRef, find_video, video_file
 
 router = APIRouter(prefix="/api/videos", tags=["videos"])
 _bearer = HTTPBearer(auto_error=False)
-KINDS = {"video": (".mp4", "video/mp4"), "subtitles": (".vtt", "text/vtt")}
+KINDS = {"video": (".mp4", "video/mp4"), "subtitles": (".vtt", "text/vtt"), "metadata": (".json", "application/json")}
 
 
 class SignedUrlsOut(BaseModel):
@@ -76,6 +76,13 @@ router.add_api_route(
     methods=["GET"],
     response_class=FileResponse,
     summary="Stream a video (HTTP Range supported)",
+)
+router.add_api_route(
+    "/{video_id}/metadata",
+    _stream("metadata"),
+    methods=["GET"],
+    response_class=FileResponse,
+    summary="The render's analysis: segments, sections, energy curve, beats",
 )
 router.add_api_route(
     "/{video_id}/subtitles",
