@@ -4,8 +4,8 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
-# Debian packages the product needs: PostgreSQL 15 for the legacy suite, ffmpeg for rendering.
-APT_PACKAGES := postgresql ffmpeg
+# Debian packages: PostgreSQL 15 (legacy suite), ffmpeg (rendering), Chromium (browser tests; never downloaded).
+APT_PACKAGES := postgresql ffmpeg chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 

@@ -1,0 +1,81 @@
+// End to end in Debian's Chromium: register → upload a song → generate → watch and practise → save → find
+// in the collection → delete. Usage: node e2e/flow.mjs BASE_URL SONG_FILE ARTIFACT_DIR WIDTHxHEIGHT
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+
+const [base, songFile, artifacts, size = "1280x800"] = process.argv.slice(2);
+const [width, height] = size.split("x").map(Number);
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run", "--disable-quic"];
+
+mkdirSync(artifacts, { recursive: true });
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const page = await browser.newPage({ viewport: { width, height } });
+const shot = (name) => page.screenshot({ path: `${artifacts}/${size}-${name}.png`, fullPage: true });
+const expect = (condition, what) => { if (!condition) throw new Error(`expected: ${what}`); };
+
+try {
+  await page.goto(`${base}/register`);
+  await shot("register");
+  await page.getByLabel("Display name").fill("E2E Dancer");
+  await page.getByLabel("Email").fill(`e2e-${Date.now()}-${width}@example.com`);
+  await page.getByLabel("Password").fill("steps-on-the-one-1");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL("**/generate");
+
+  // Saving by hand is part of the flow, so turn auto-save off first.
+  await page.getByRole("link", { name: "Profile" }).click();
+  await page.getByLabel("Save new choreographies to my collection automatically").uncheck();
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await shot("profile");
+  await page.getByRole("link", { name: "Generate" }).click();
+
+  await page.locator("#song-file").setInputFiles(songFile);
+  await page.waitForFunction(() => document.querySelector("#song")?.value.startsWith("uploads/"));
+  await page.getByLabel("Difficulty").selectOption("beginner");
+  await shot("generate");
+  await page.getByRole("button", { name: "Generate", exact: true }).click();
+  await page.waitForURL("**/tasks/**");
+  await page.getByRole("progressbar").waitFor();
+  await shot("progress");
+
+  const video = page.getByTestId("video");
+  await video.waitFor({ timeout: 240_000 });
+  await page.evaluate(() => { const v = document.querySelector("video"); v.muted = true; return v.play(); });
+  await page.waitForFunction(() => document.querySelector("video").currentTime > 0.5, null, { timeout: 30_000 });
+  await page.getByTestId("move-block").first().waitFor();
+
+  await page.getByLabel("Speed").selectOption("0.5");
+  expect(await video.evaluate((v) => v.playbackRate) === 0.5, "speed 0.5 on the video element");
+  await page.getByRole("button", { name: "Mirror" }).click();
+  expect(await video.evaluate((v) => v.style.transform) === "scaleX(-1)", "the video mirrored");
+  await page.getByRole("button", { name: "Set A" }).click();
+  await page.waitForFunction(() => document.querySelector("video").currentTime > 1.2);
+  await page.getByRole("button", { name: "Set B" }).click();
+  await page.getByRole("button", { name: "Loop A-B" }).click();
+  expect(await page.getByRole("button", { name: "Looping" }).getAttribute("aria-pressed") === "true", "loop on");
+  await shot("result");
+
+  await page.getByLabel("Title").fill("E2E choreography");
+  await page.getByRole("button", { name: "Save to collection" }).click();
+  await page.getByRole("status").filter({ hasText: "collection" }).waitFor();
+  await page.getByRole("link", { name: "Collection", exact: true }).click();
+  await page.getByRole("link", { name: "E2E choreography" }).waitFor();
+  await shot("collection");
+
+  await page.getByRole("link", { name: "E2E choreography" }).click();
+  await page.getByTestId("video").waitFor();
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.waitForURL("**/collection");
+  await page.getByText("Nothing here yet").waitFor();
+  await shot("collection-empty");
+  console.log(`e2e ${size}: passed`);
+} catch (error) {
+  await shot("failure").catch(() => {});
+  console.error(`e2e ${size}: ${error.stack}`);
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
