@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,32 +29,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory, demo_library, session_var_dir):
+def _browser_ready() -> None:
     require(Path("/usr/bin/chromium").exists(), "Debian's chromium is not installed (make test installs it)")
     require(shutil.which("node") is not None, "Node.js is not installed")
     require((FRONTEND / "dist" / "index.html").exists(), "the SPA is not built (make test builds it)")
     require((FRONTEND / "node_modules" / "playwright-core").exists(), "frontend dependencies are not installed")
-    var = tmp_path_factory.mktemp("browser-var")
+
+
+@contextmanager
+def serve(var: Path, **env: str) -> Iterator[str]:
+    """The real API (with the built SPA) on a free loopback port; stopped afterwards."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "ENVIRONMENT": "test",
-        "VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite:///{var / 'app.db'}",
-        "LIBRARY_DIR": str(demo_library),
-        "RENDER_SIZE": "640x360",
-        "RENDER_CPUS": "2",
-        "PASSWORD_ITERATIONS": "1000",
-        "NUMBA_CACHE_DIR": os.environ.get("NUMBA_CACHE_DIR", str(session_var_dir)),
-    }
+    environment = {**os.environ, "ENVIRONMENT": "test", "VAR_DIR": str(var), "PASSWORD_ITERATIONS": "1000", **env}
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "--port", str(port)],
-        env=env,
+        env=environment,
         cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -73,6 +67,21 @@ def live_server(tmp_path_factory, demo_library, session_var_dir):
 
 
 @pytest.fixture(scope="module")
+def live_server(tmp_path_factory, demo_library):
+    """SQLite, the local launcher, the demo library."""
+    _browser_ready()
+    var = tmp_path_factory.mktemp("browser-var")
+    with serve(
+        var,
+        DATABASE_URL=f"sqlite:///{var / 'app.db'}",
+        LIBRARY_DIR=str(demo_library),
+        RENDER_SIZE="640x360",
+        RENDER_CPUS="2",
+    ) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def song(tmp_path_factory) -> Path:
     return make_song(tmp_path_factory.mktemp("e2e-song") / "e2e-groove.wav", bpm=128, duration=40, seed=9).path
 
@@ -89,3 +98,19 @@ def test_dancer_flow_in_chromium(live_server, song, size):
     assert result.returncode == 0, result.stdout + result.stderr
     for page in ("register", "profile", "generate", "progress", "result", "collection", "collection-empty"):
         assert (ARTIFACTS / f"{size}-{page}.png").stat().st_size > 1000, page
+
+
+@pytest.mark.postgres
+def test_the_originals_instructor_sees_her_class_plans(postgres, shared_dir, demo_library, tmp_path):
+    _browser_ready()
+    postgres.create_database("browser_legacy")
+    postgres.psql("browser_legacy", "-f", str(shared_dir / "legacy" / "original_db.sql"))
+    with serve(tmp_path, DATABASE_URL=postgres.url("browser_legacy"), LIBRARY_DIR=str(demo_library)) as base:
+        result = subprocess.run(
+            ["node", "e2e/instructor.mjs", base, str(ARTIFACTS)],
+            cwd=FRONTEND,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr

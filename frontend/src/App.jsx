@@ -2,6 +2,7 @@ import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import Layout from "./components/Layout.jsx";
 import { Loading } from "./components/ui.jsx";
 import { LoginPage, ProfilePage, RegisterPage } from "./features/auth/AuthPages.jsx";
+import { PlanPage, PlansPage } from "./features/classPlans/ClassPlanPages.jsx";
 import CollectionPage, { SavedPage } from "./features/collections/CollectionPage.jsx";
 import GeneratePage from "./features/generate/GeneratePage.jsx";
 import TaskPage from "./features/generate/TaskPage.jsx";
@@ -26,6 +27,8 @@ export default function App() {
         <Route path="/collection" element={<SignedIn><CollectionPage /></SignedIn>} />
         <Route path="/collection/:savedId" element={<SignedIn><SavedPage /></SignedIn>} />
         <Route path="/profile" element={<SignedIn><ProfilePage /></SignedIn>} />
+        <Route path="/class-plans" element={<SignedIn><PlansPage /></SignedIn>} />
+        <Route path="/class-plans/:planId" element={<SignedIn><PlanPage /></SignedIn>} />
         <Route path="*" element={<p>This page does not exist.</p>} />
       </Route>
     </Routes>

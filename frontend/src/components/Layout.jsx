@@ -17,6 +17,7 @@ export default function Layout() {
           <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
             <NavLink to="/generate" className={link}>Generate</NavLink>
             <NavLink to="/collection" className={link}>Collection</NavLink>
+            {user.is_instructor && <NavLink to="/class-plans" className={link}>Class plans</NavLink>}
             <NavLink to="/profile" className={link}>Profile</NavLink>
             <button type="button" onClick={logout} className="px-2 py-1 text-sm text-slate-600 hover:text-rose-700">
               Log out

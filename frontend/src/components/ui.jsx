@@ -17,7 +17,7 @@ export function Button({ variant = "primary", className = "", ...props }) {
 
 export function Field({ label, error, id, children }) {
   return (
-    <div className="flex flex-col gap-1">
+    <div className="flex min-w-0 flex-1 flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">
         {label}
       </label>

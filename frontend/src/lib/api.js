@@ -38,7 +38,7 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
     return true;
   }
 
-  async function request(path, { method = "GET", json, form, retry = true } = {}) {
+  async function request(path, { method = "GET", json, form, retry = true, as = "json" } = {}) {
     const current = tokens();
     const headers = current ? { Authorization: `Bearer ${current.access}` } : {};
     let body;
@@ -53,7 +53,7 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
       if (retry) {
         // Concurrent 401s share one refresh: a rotated refresh token must not be presented twice.
         refreshing ??= refresh(current.refresh).finally(() => (refreshing = null));
-        if (await refreshing) return request(path, { method, json, form, retry: false });
+        if (await refreshing) return request(path, { method, json, form, retry: false, as });
       }
       signOut();
     }
@@ -62,7 +62,8 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
       const error = data?.error ?? {};
       throw new ApiError(response.status, error.code, error.message || response.statusText || "Request failed", error.details);
     }
-    return response.status === 204 ? null : response.json();
+    if (response.status === 204) return null;
+    return as === "text" ? response.text() : response.json();
   }
 
   return {
@@ -70,6 +71,7 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
     setTokens,
     signOut,
     get: (path) => request(path),
+    text: (path) => request(path, { as: "text" }),
     post: (path, json) => request(path, { method: "POST", json }),
     patch: (path, json) => request(path, { method: "PATCH", json }),
     del: (path) => request(path, { method: "DELETE" }),
