@@ -24,8 +24,9 @@ test: system-deps python-deps lint frontend
 	cd frontend && npm test --silent
 	$(UV) run --frozen pytest
 
-bench: system-deps python-deps
+bench: system-deps python-deps frontend
 	$(UV) run --frozen python benchmarks/bench_render.py
+	$(UV) run --frozen python -m benchmarks.bench_frontend
 
 lint: python-deps
 	$(UV) run --frozen ruff check .

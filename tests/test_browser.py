@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,15 +11,10 @@ import pytest
 from bachata_common.settings import PROJECT_ROOT
 from ray_pipeline.synthetic import make_song
 from tests.conftest import require
+from tests.support.server import serve
 
 FRONTEND = PROJECT_ROOT / "frontend"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "e2e"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _browser_ready() -> None:
@@ -34,36 +22,6 @@ def _browser_ready() -> None:
     require(shutil.which("node") is not None, "Node.js is not installed")
     require((FRONTEND / "dist" / "index.html").exists(), "the SPA is not built (make test builds it)")
     require((FRONTEND / "node_modules" / "playwright-core").exists(), "frontend dependencies are not installed")
-
-
-@contextmanager
-def serve(var: Path, **env: str) -> Iterator[str]:
-    """The real API (with the built SPA) on a free loopback port; stopped afterwards."""
-    port = _free_port()
-    environment = {**os.environ, "ENVIRONMENT": "test", "VAR_DIR": str(var), "PASSWORD_ITERATIONS": "1000", **env}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--port", str(port)],
-        env=environment,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.3)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
