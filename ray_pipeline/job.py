@@ -187,7 +187,12 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         "auto_saved": False,
         "subtitles_path": keys["subtitles"],
         **{key: summary[key] for key in ("tempo", "beat_count", "segments", "sections", "quality", "timings")},
-        "parameters": {"difficulty": params.difficulty, "energy_level": params.energy_level, "style": params.style},
+        "parameters": {
+            "difficulty": params.difficulty,
+            "energy_level": params.energy_level,
+            "style": params.style,
+            "song": params.audio_input,
+        },
     }
     if params.original_query:
         result["original_query"] = params.original_query

@@ -15,6 +15,9 @@ const shot = (name) => page.screenshot({ path: `${artifacts}/${size}-${name}.png
 const expect = (condition, what) => { if (!condition) throw new Error(`expected: ${what}`); };
 
 try {
+  await page.goto(`${base}/login`);
+  await page.getByRole("heading", { name: "Log in" }).waitFor();
+  await shot("login");
   await page.goto(`${base}/register`);
   await shot("register");
   await page.getByLabel("Display name").fill("E2E Dancer");
@@ -55,6 +58,7 @@ try {
   await page.getByRole("button", { name: "Set B" }).click();
   await page.getByRole("button", { name: "Loop A-B" }).click();
   expect(await page.getByRole("button", { name: "Looping" }).getAttribute("aria-pressed") === "true", "loop on");
+  expect(await page.getByRole("button", { name: "Regenerate" }).isVisible(), "a regenerate button");
   await shot("result");
 
   await page.getByLabel("Title").fill("E2E choreography");

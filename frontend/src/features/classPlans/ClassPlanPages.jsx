@@ -52,6 +52,31 @@ export function PlansPage() {
   );
 }
 
+function PlanDetails({ plan, onSaved, onError }) {
+  const [draft, setDraft] = useState({ title: plan.title, description: plan.description, difficulty_level: plan.difficulty_level,
+    estimated_duration: plan.estimated_duration ?? "", instructor_notes: plan.instructor_notes });
+  const change = (field) => (e) => setDraft({ ...draft, [field]: e.target.value });
+  const save = (e) => {
+    e.preventDefault();
+    plans.updatePlan(plan.id, { ...draft, estimated_duration: draft.estimated_duration ? Number(draft.estimated_duration) : null })
+      .then(onSaved).catch(onError);
+  };
+  return (
+    <details className="text-sm">
+      <summary className="cursor-pointer font-medium text-rose-700">Edit details</summary>
+      <form onSubmit={save} className="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
+        <Field label="Title" id="edit-plan-title"><input id="edit-plan-title" className={inputClass} value={draft.title} onChange={change("title")} /></Field>
+        <Field label="Level" id="edit-plan-level"><Select id="edit-plan-level" value={draft.difficulty_level} onChange={(v) => setDraft({ ...draft, difficulty_level: v })} options={DIFFICULTIES} /></Field>
+        <Field label="Description" id="edit-plan-description"><textarea id="edit-plan-description" className={inputClass} value={draft.description} onChange={change("description")} /></Field>
+        <Field label="Notes for you" id="edit-plan-notes"><textarea id="edit-plan-notes" className={inputClass} value={draft.instructor_notes} onChange={change("instructor_notes")} /></Field>
+        <Field label="Length (minutes)" id="edit-plan-duration"><input id="edit-plan-duration" type="number" min="1" className={inputClass} value={draft.estimated_duration} onChange={change("estimated_duration")} /></Field>
+        <Button type="submit" className="self-end" disabled={!draft.title.trim()}>Save details</Button>
+      </form>
+      {plan.description && <p className="mt-2">{plan.description}</p>}
+    </details>
+  );
+}
+
 // One plan: its details, sequences (reorder, remove, add from the collection), summary, print.
 export function PlanPage() {
   const { planId } = useParams();
@@ -79,7 +104,7 @@ export function PlanPage() {
     <div className="flex flex-col gap-4">
       <h1 className="text-2xl font-bold">{plan.title}</h1>
       <p className="text-sm">{plan.difficulty_level} · {facts.sequence_count} sequences · {facts.total_time_minutes} min · {facts.progression}</p>
-      {plan.description && <p>{plan.description}</p>}
+      <PlanDetails plan={plan} onSaved={reload} onError={setError} />
       <ol className="flex flex-col gap-2">
         {plan.sequences.map((s, index) => (
           <li key={s.id}><Card className="flex flex-wrap items-center justify-between gap-2">

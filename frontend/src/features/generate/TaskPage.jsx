@@ -4,7 +4,7 @@ import { Button, Card, ErrorMessage, Field, inputClass, Loading, Select } from "
 import { usePolling } from "../../lib/usePolling.js";
 import { saveFromTask } from "../collections/api.js";
 import Watch from "../player/Watch.jsx";
-import { cancelTask, getTask } from "./api.js";
+import { cancelTask, generate, getTask } from "./api.js";
 import { DIFFICULTIES } from "./GeneratePage.jsx";
 
 const STAGES = {
@@ -68,11 +68,18 @@ export default function TaskPage() {
   const { taskId } = useParams();
   const navigate = useNavigate();
   const { data: task, error } = usePolling(() => getTask(taskId), { interval: 2000, isDone: isFinished });
+  const [regenerating, setRegenerating] = useState(null);
+  // The same song and choices again; the move choice differs with each new task.
+  const regenerate = ({ song, difficulty, energy_level: energy, style }) =>
+    generate({ song, difficulty, energy_level: energy, style })
+      .then((next) => navigate(`/tasks/${next.task_id}`))
+      .catch(setRegenerating);
   if (error && !task) return <ErrorMessage error={error} />;
   if (!task) return <Loading />;
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-2xl font-bold">Your choreography</h1>
+      <ErrorMessage error={regenerating} />
       {task.status !== "completed" && <Progress task={task} />}
       {task.status === "failed" && (
         <ErrorMessage>
@@ -85,7 +92,12 @@ export default function TaskPage() {
         <>
           <Watch videoId={task.task_id} />
           <Card><SaveForm task={task} /></Card>
-          <Button variant="secondary" onClick={() => navigate("/generate")}>Make another</Button>
+          <div className="flex flex-wrap gap-2">
+            {task.result?.parameters?.song && (
+              <Button variant="secondary" onClick={() => regenerate(task.result.parameters)}>Regenerate</Button>
+            )}
+            <Button variant="secondary" onClick={() => navigate("/generate")}>Make another</Button>
+          </div>
         </>
       )}
     </div>

@@ -22,7 +22,8 @@ export default function Timeline({ duration, energy = [], rate = 4, sections = [
       {segments.map((s, index) => (
         <g key={s.start} data-testid="move-block">
           <rect x={x(s.start) + 1} y={66} width={Math.max(1, x(s.end - s.start) - 2)} height={30} rx={4} fill={index % 2 ? "#9f1239" : "#e11d48"} />
-          <text x={x(s.start) + 6} y={86} fontSize={14} fill="white">{s.move}</text>
+          <title>{s.move}</title>
+          <text x={x(s.start) + 6} y={86} fontSize={14} fill="white" className="hidden sm:inline">{s.move}</text>
         </g>
       ))}
       <line x1={x(time)} x2={x(time)} y1={0} y2={100} stroke="#0f172a" strokeWidth={2} />
