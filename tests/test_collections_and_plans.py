@@ -8,28 +8,18 @@ from sqlalchemy import select
 
 from bachata_common.db import ChoreographyTask, ClassPlanSequence, SavedChoreography, User
 from tests.support.api import auth, signed_in
+from tests.support.rows import completed_task as finished_task
 
 
 def completed_task(session_factory, user_id: int, clock, *, difficulty="beginner") -> str:
-    with session_factory() as session:
-        task = ChoreographyTask(
-            user_id=user_id,
-            status="completed",
-            stage="completed",
-            progress=100,
-            created_at=clock.now,
-            updated_at=clock.now,
-        )
-        session.add(task)
-        session.flush()
-        task.result = {
-            "video_path": f"output/user_{user_id}/{task.task_id}.mp4",
-            "sequence_duration": 61.5,
-            "tempo": 128.4,
-            "parameters": {"difficulty": difficulty, "style": "romantic"},
-        }
-        session.commit()
-        return task.task_id
+    return finished_task(
+        session_factory,
+        user_id,
+        clock.now,
+        sequence_duration=61.5,
+        tempo=128.4,
+        parameters={"difficulty": difficulty, "style": "romantic"},
+    )
 
 
 def make_instructor(session_factory, pair) -> dict:

@@ -8,6 +8,7 @@ import pytest
 
 from bachata_common.db import ChoreographyTask, SavedChoreography
 from tests.support.api import auth, signed_in
+from tests.support.rows import completed_task
 
 VIDEO_BYTES = bytes(range(256)) * 400  # 102,400 bytes standing in for an MP4
 
@@ -17,20 +18,7 @@ def finished(client, settings, session_factory, clock):
     """A user with a completed task whose video and track exist in storage."""
     owner = signed_in(client)
     user_id = owner["user"]["id"]
-    with session_factory() as session:
-        task = ChoreographyTask(
-            user_id=user_id,
-            status="completed",
-            stage="completed",
-            progress=100,
-            created_at=clock.now,
-            updated_at=clock.now,
-        )
-        session.add(task)
-        session.flush()
-        task.result = {"video_path": f"output/user_{user_id}/{task.task_id}.mp4"}
-        session.commit()
-        task_id = task.task_id
+    task_id = completed_task(session_factory, user_id, clock.now)
     folder = settings.media_root / "output" / f"user_{user_id}"
     folder.mkdir(parents=True)
     (folder / f"{task_id}.mp4").write_bytes(VIDEO_BYTES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -43,65 +44,45 @@ def _owned_task(task_id: str, user: CurrentUser, session: DbSession) -> Choreogr
 OwnedTask = Annotated[ChoreographyTask, Depends(_owned_task)]
 
 
-def _start(
-    *,
-    song_id: str,
-    parameters: service.DanceChoice,
-    user: User,
-    session,
-    storage,
-    launcher,
-    settings,
-    clock,
-    original_query: str | None = None,
-) -> GenerateOut:
-    song = resolve_song(storage=storage, user_id=user.id, song_id=song_id)
-    task = service.start_render(
-        session=session,
-        user=user,
-        song=song,
-        parameters=parameters,
-        launcher=launcher,
-        settings=settings,
-        now=clock(),
-        original_query=original_query,
-    )
-    return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
+@dataclass
+class Renders:
+    """What starting a render needs, gathered once per request."""
+
+    session: DbSession
+    storage: AppStorage
+    launcher: AppLauncher
+    settings: AppSettings
+    clock: RequestClock
+
+    def start(
+        self, *, user: User, song_id: str, parameters: service.DanceChoice, original_query: str | None = None
+    ) -> GenerateOut:
+        song = resolve_song(storage=self.storage, user_id=user.id, song_id=song_id)
+        task = service.start_render(
+            session=self.session,
+            user=user,
+            song=song,
+            parameters=parameters,
+            launcher=self.launcher,
+            settings=self.settings,
+            now=self.clock(),
+            original_query=original_query,
+        )
+        return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
+
+
+RenderStarter = Annotated[Renders, Depends()]
 
 
 @router.post("/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateOut)
-def generate(
-    data: GenerateIn,
-    user: CurrentUser,
-    session: DbSession,
-    storage: AppStorage,
-    launcher: AppLauncher,
-    settings: AppSettings,
-    clock: RequestClock,
-) -> GenerateOut:
+def generate(data: GenerateIn, user: CurrentUser, renders: RenderStarter) -> GenerateOut:
     """Start rendering a choreography for a song; poll the returned URL for progress."""
-    return _start(
-        song_id=data.song,
-        parameters=data,
-        user=user,
-        session=session,
-        storage=storage,
-        launcher=launcher,
-        settings=settings,
-        clock=clock,
-    )
+    return renders.start(user=user, song_id=data.song, parameters=data)
 
 
 @router.post("/describe", response_model=DescribeOut)
 def describe_in_words(
-    data: DescribeIn,
-    request: Request,
-    user: CurrentUser,
-    session: DbSession,
-    storage: AppStorage,
-    launcher: AppLauncher,
-    settings: AppSettings,
-    clock: RequestClock,
+    data: DescribeIn, request: Request, user: CurrentUser, settings: AppSettings, renders: RenderStarter
 ) -> DescribeOut:
     """Parameters for a dance described in words; send again with confirmed: true (and a song) to generate."""
     gemini = request.app.state.gemini or (gemini_call(settings.google_api_key) if settings.google_api_key else None)
@@ -111,17 +92,7 @@ def describe_in_words(
     if not data.song:
         raise Unprocessable("Choose a song to generate with", details=[{"field": "song"}])
     chosen = data.parameters or parameters
-    task = _start(
-        song_id=data.song,
-        parameters=chosen,
-        user=user,
-        session=session,
-        storage=storage,
-        launcher=launcher,
-        settings=settings,
-        clock=clock,
-        original_query=data.query,
-    )
+    task = renders.start(user=user, song_id=data.song, parameters=chosen, original_query=data.query)
     return DescribeOut(parameters=chosen, source=source, task=task)
 
 

@@ -50,3 +50,16 @@ def read_task(engine: Engine, task_id: str) -> ChoreographyTask:
 def saved_row(engine: Engine, saved_id: str) -> SavedChoreography:
     with Session(engine) as session:
         return session.get(SavedChoreography, uuid.UUID(saved_id))
+
+
+def completed_task(session_factory, user_id: int, now, **result) -> str:
+    """A finished task whose result points at output/user_<id>/<task_id>.mp4 (plus any result keys given)."""
+    with session_factory() as session:
+        task = ChoreographyTask(
+            user_id=user_id, status="completed", stage="completed", progress=100, created_at=now, updated_at=now
+        )
+        session.add(task)
+        session.flush()
+        task.result = {"video_path": f"output/user_{user_id}/{task.task_id}.mp4", **result}
+        session.commit()
+        return task.task_id
