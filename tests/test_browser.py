@@ -54,7 +54,17 @@ def test_dancer_flow_in_chromium(live_server, song, size):
         timeout=420,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    for page in ("login", "register", "profile", "generate", "progress", "result", "collection", "collection-empty"):
+    for page in (
+        "login",
+        "register",
+        "profile",
+        "generate",
+        "progress",
+        "result",
+        "collection",
+        "saved",
+        "collection-empty",
+    ):
         assert (ARTIFACTS / f"{size}-{page}.png").stat().st_size > 1000, page
 
 

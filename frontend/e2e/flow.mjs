@@ -70,6 +70,7 @@ try {
 
   await page.getByRole("link", { name: "E2E choreography" }).click();
   await page.getByTestId("video").waitFor();
+  await shot("saved");
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Delete", exact: true }).click();
   await page.waitForURL("**/collection");
