@@ -70,27 +70,12 @@ def _stream(kind: str):
     return endpoint
 
 
-router.add_api_route(
-    "/{video_id}",
-    _stream("video"),
-    methods=["GET"],
-    response_class=FileResponse,
-    summary="Stream a video (HTTP Range supported)",
-)
-router.add_api_route(
-    "/{video_id}/metadata",
-    _stream("metadata"),
-    methods=["GET"],
-    response_class=FileResponse,
-    summary="The render's analysis: segments, sections, energy curve, beats",
-)
-router.add_api_route(
-    "/{video_id}/subtitles",
-    _stream("subtitles"),
-    methods=["GET"],
-    response_class=FileResponse,
-    summary="The WebVTT track: counts 1-8 and move names",
-)
+for kind, path, summary in [
+    ("video", "/{video_id}", "Stream a video (HTTP Range supported)"),
+    ("metadata", "/{video_id}/metadata", "The render's analysis: segments, sections, energy curve, beats"),
+    ("subtitles", "/{video_id}/subtitles", "The WebVTT track: counts 1-8 and move names"),
+]:
+    router.add_api_route(path, _stream(kind), methods=["GET"], response_class=FileResponse, summary=summary)
 
 
 @router.get("/{video_id}/url", response_model=SignedUrlsOut)
