@@ -1,11 +1,9 @@
 // First load of the built app in Chromium, cold each time (a fresh browser context has no cache).
 // Usage: node benchmarks/first_load.mjs BASE RUNS  → prints JSON with every load time in ms.
-import { chromium } from "../frontend/node_modules/playwright-core/index.mjs";
+import { launchChromium } from "../frontend/e2e/browser.mjs";
 
 const [base, runs = "10"] = process.argv.slice(2);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic"];
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const browser = await launchChromium();
 const loads = [];
 for (let i = 0; i < Number(runs); i += 1) {
   const context = await browser.newContext();

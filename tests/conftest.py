@@ -179,3 +179,12 @@ def session_var_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def render_cache(session_var_dir: Path) -> Path:
     return Settings(var_dir=session_var_dir).cache_dir
+
+
+@pytest.fixture(scope="module")
+def ray_two_cpus() -> Iterator[None]:
+    """One real local Ray runtime (2 CPUs, loopback) per test module."""
+    from ray_pipeline.runtime import ray_runtime
+
+    with ray_runtime(2):
+        yield

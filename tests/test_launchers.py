@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from job_launcher.cloudrun import CloudRunLauncher
 from job_launcher.local import LocalLauncher
 from job_launcher.ray_jobs import RayJobsLauncher
 from ray_pipeline.synthetic import make_song
+from tests.support.ports import free_port
 from tests.support.rows import create_task, create_user, read_task
 
 REQUEST = LaunchRequest(
@@ -122,19 +122,13 @@ def test_cloud_run_refusals_status_and_cancel():
         CloudRunLauncher(project=None, region="r", job="j")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def ray_head(postgres, demo_library, tmp_path_factory):
     """A real Ray head on loopback with its own ports and temp dir, stopped by PID afterwards."""
     media = tmp_path_factory.mktemp("ray-media")
     database = postgres.create_database("rayjobs")
     temp_dir = tempfile.mkdtemp(prefix="rh", dir="/tmp")  # short: Ray's socket paths must fit in 107 bytes
-    dashboard = _free_port()
+    dashboard = free_port()
     env = {
         **os.environ,
         "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
@@ -152,7 +146,7 @@ def ray_head(postgres, demo_library, tmp_path_factory):
             str(ray),
             "start",
             "--head",
-            f"--port={_free_port()}",
+            f"--port={free_port()}",
             "--node-ip-address=127.0.0.1",
             "--num-cpus=2",
             "--include-dashboard=true",

@@ -17,7 +17,6 @@ from bachata_common.db.legacy import CANCELLED_MESSAGE
 from bachata_common.settings import PROJECT_ROOT, Settings
 from ray_pipeline.job import EXIT_OK, EXIT_RETRY, JobParams, run_job
 from ray_pipeline.media import probe
-from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.synthetic import make_song
 from tests.support.rows import create_task, create_user, read_task, saved_row
 
@@ -32,12 +31,6 @@ LEGACY_RESULT_KEYS = {
     "saved_choreography_id",
     "auto_saved",
 }
-
-
-@pytest.fixture(scope="module")
-def ray_two_cpus():
-    with ray_runtime(2):
-        yield
 
 
 @pytest.fixture

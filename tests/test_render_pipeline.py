@@ -15,14 +15,7 @@ from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.media import probe, run_ffmpeg
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.render import OutputFormat
-from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.synthetic import make_song
-
-
-@pytest.fixture(scope="module")
-def ray_two_cpus():
-    with ray_runtime(2):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,13 @@
 // End to end in Debian's Chromium: register → upload a song → generate → watch and practise → save → find
 // in the collection → delete. Usage: node e2e/flow.mjs BASE_URL SONG_FILE ARTIFACT_DIR WIDTHxHEIGHT
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const [base, songFile, artifacts, size = "1280x800"] = process.argv.slice(2);
 const [width, height] = size.split("x").map(Number);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic"];
 
 mkdirSync(artifacts, { recursive: true });
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width, height } });
 const shot = (name) => page.screenshot({ path: `${artifacts}/${size}-${name}.png`, fullPage: true });
 const expect = (condition, what) => { if (!condition) throw new Error(`expected: ${what}`); };

@@ -1,12 +1,10 @@
 // The original app's instructor logs in and finds her class plans. Usage: node e2e/instructor.mjs BASE ARTIFACTS
 import { mkdirSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const [base, artifacts] = process.argv.slice(2);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-  "--disable-sync", "--no-first-run", "--disable-quic"];
 mkdirSync(artifacts, { recursive: true });
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 try {
   await page.goto(`${base}/login`);

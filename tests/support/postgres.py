@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import URL
+
+from tests.support.ports import free_port
 
 _BIN_DIRS = ("/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin")
 _SERVER_USER = "postgres"  # initdb refuses root; as root we run the server as this account
@@ -23,18 +24,12 @@ def find_bin_dir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ThrowawayPostgres:
     """initdb in a temp dir, start on 127.0.0.1:<free port>, trust auth, fsync off; delete it all on stop."""
 
     def __init__(self, bin_dir: Path):
         self.bin_dir = bin_dir
-        self.port = _free_port()
+        self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="bb-pg-"))
         self.data_dir = self.root / "data"
         self._as_root = os.geteuid() == 0

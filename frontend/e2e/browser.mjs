@@ -1,0 +1,8 @@
+// Debian's Chromium with the flags this machine needs (no sandbox as root, no background networking);
+// playwright-core never downloads a browser.
+import { chromium } from "playwright-core";
+
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+  "--disable-sync", "--no-first-run", "--disable-quic"];
+
+export const launchChromium = () => chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
