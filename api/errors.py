@@ -60,6 +60,16 @@ class Conflict(AppError):
     code = "conflict"
 
 
+class PayloadTooLarge(AppError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMedia(AppError):
+    status_code = 415
+    code = "unsupported_media_type"
+
+
 class Unprocessable(AppError):
     status_code = 422
     code = "validation_error"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -67,19 +68,19 @@ class LocalStorage:
             return None
 
     def put_json(self, key: str, data: dict[str, Any]) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
-        temporary.write_text(json.dumps(data))
-        temporary.replace(target)
+        self._write(key, lambda temporary: temporary.write_text(json.dumps(data)))
 
     def put_file(self, source: Path, key: str) -> None:
-        """Copy a finished file in under ``key``; readers never see a partial file."""
+        """Copy a finished file in under ``key``."""
+        self._write(key, lambda temporary: shutil.copyfile(source, temporary))
+
+    def _write(self, key: str, fill: Callable[[Path], object]) -> None:
+        """Fill a hidden temporary file beside the target, then rename: readers never see a partial file."""
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
         try:
-            shutil.copyfile(source, temporary)
+            fill(temporary)
             temporary.replace(target)
         finally:
             temporary.unlink(missing_ok=True)

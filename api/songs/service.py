@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 from fastapi import UploadFile
 
-from api.errors import AppError, NotFound, Unprocessable
+from api.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMedia
 from bachata_common.storage import InvalidKey, LocalStorage, song_meta_key, validate_key
 from ray_pipeline.media import probe
 
@@ -19,16 +19,6 @@ AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".m4a", ".flac")
 FORMATS = {"mp3": ".mp3", "wav": ".wav", "ogg": ".ogg", "flac": ".flac", "mov,mp4,m4a,3gp,3g2,mj2": ".m4a"}
 MIN_SECONDS, MAX_SECONDS = 30.0, 600.0
 CHUNK = 1024 * 1024
-
-
-class PayloadTooLarge(AppError):
-    status_code = 413
-    code = "payload_too_large"
-
-
-class UnsupportedMedia(AppError):
-    status_code = 415
-    code = "unsupported_media_type"
 
 
 def uploads_prefix(user_id: int) -> str:
