@@ -106,8 +106,36 @@ def playable(clips: list[MoveClip]) -> list[MoveClip]:
     return present
 
 
-class MoveIndex:
-    """Cosine search over the clips' audio embeddings with the original's filters and fallback ladder."""
+Hits = list[tuple[MoveClip, float]]
+
+
+class SearchIndex:
+    """What matching needs from a move index: ``search`` with term filters, and the original's fallback ladder."""
+
+    def search(
+        self, query: np.ndarray, *, difficulty: str | None = None, energy_level: str | None = None, size: int = 200
+    ) -> Hits:
+        raise NotImplementedError
+
+    def candidates(
+        self, query: np.ndarray, *, difficulty: str | None, energy_level: str | None
+    ) -> tuple[Hits, dict[str, str | None]]:
+        """Search with both filters; under five hits drop energy, then difficulty. Returns hits and the filters used."""
+        ladder = [(difficulty, energy_level), (difficulty, None), (None, None)]
+        for level_difficulty, level_energy in ladder:
+            hits = self.search(query, difficulty=level_difficulty, energy_level=level_energy)
+            if len(hits) >= MIN_RESULTS:
+                break
+        return hits, {"difficulty": level_difficulty, "energy_level": level_energy}
+
+
+def index_score(cosine: float) -> float:
+    """The original's ranking score: its one kNN clause (boost 0.35) on ES's cosine score (1 + cos) / 2."""
+    return 0.35 * (cosine + 1.0) / 2.0
+
+
+class MoveIndex(SearchIndex):
+    """Cosine search over the clips' audio embeddings, in process (numpy)."""
 
     def __init__(self, clips: list[MoveClip]):
         if not clips:
@@ -123,11 +151,11 @@ class MoveIndex:
         difficulty: str | None = None,
         energy_level: str | None = None,
         size: int = 200,
-    ) -> list[tuple[MoveClip, float]]:
+    ) -> Hits:
         """Clips passing the term filters and the quality floor, best cosine first (scored like the original)."""
         similarity = self._unit @ (query / (np.linalg.norm(query) + 1e-12))
         hits = [
-            (clip, float(0.35 * (sim + 1.0) / 2.0))
+            (clip, index_score(float(sim)))
             for clip, sim in zip(self.clips, similarity, strict=True)
             if (difficulty is None or clip.difficulty == difficulty)
             and (energy_level is None or clip.energy_level == energy_level)
@@ -135,14 +163,3 @@ class MoveIndex:
         ]
         hits.sort(key=lambda hit: -hit[1])
         return hits[:size]
-
-    def candidates(
-        self, query: np.ndarray, *, difficulty: str | None, energy_level: str | None
-    ) -> tuple[list[tuple[MoveClip, float]], dict[str, str | None]]:
-        """Search with both filters; under five hits drop energy, then difficulty. Returns hits and the filters used."""
-        ladder = [(difficulty, energy_level), (difficulty, None), (None, None)]
-        for level_difficulty, level_energy in ladder:
-            hits = self.search(query, difficulty=level_difficulty, energy_level=level_energy)
-            if len(hits) >= MIN_RESULTS:
-                break
-        return hits, {"difficulty": level_difficulty, "energy_level": level_energy}
