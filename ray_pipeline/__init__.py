@@ -13,3 +13,6 @@ os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
 # Under `uv run` Ray would start every worker through `uv run` too, re-syncing the environment and
 # recompiling ~8,700 files per worker (measured: +20 s per render); workers use the driver's interpreter.
 os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+# ultralytics must neither download anything at run time nor write its settings under ~/.config.
+os.environ.setdefault("YOLO_OFFLINE", "1")
+os.environ.setdefault("YOLO_CONFIG_DIR", str(PROJECT_ROOT / "var" / "cache" / "ultralytics"))

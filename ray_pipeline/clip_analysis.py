@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ray_pipeline.analysis import COUNTS_PER_PHRASE, track_beats
+from ray_pipeline.file_cache import PerFileCache
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio, probe
 
 _VERSION = 2  # bump when the analysis changes, so cached results are recomputed
@@ -72,26 +70,14 @@ def analyse_clip(path: Path) -> ClipAnalysis:
 
 
 class ClipAnalysisCache:
-    """JSON files keyed by the clip's path, size and modification time (a changed file is analysed again)."""
+    """Clip analyses per clip file (a changed file is analysed again)."""
 
     def __init__(self, directory: Path):
-        self.directory = directory
-
-    def _key_path(self, clip_path: Path) -> Path:
-        stat = clip_path.stat()
-        identity = f"{_VERSION}|{clip_path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-        return self.directory / f"{hashlib.sha256(identity.encode()).hexdigest()}.json"
+        self.files = PerFileCache(directory, tag=str(_VERSION))
 
     def get(self, clip_path: Path) -> ClipAnalysis | None:
-        try:
-            data = json.loads(self._key_path(clip_path).read_text())
-        except (OSError, ValueError):
-            return None
-        return ClipAnalysis(**{**data, "beats": tuple(data["beats"])})
+        data = self.files.get(clip_path)
+        return None if data is None else ClipAnalysis(**{**data, "beats": tuple(data["beats"])})
 
     def put(self, clip_path: Path, analysis: ClipAnalysis) -> None:
-        target = self._key_path(clip_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(asdict(analysis)))
-        temporary.replace(target)  # atomic: concurrent renders never read half a file
+        self.files.put(clip_path, asdict(analysis))
