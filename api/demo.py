@@ -19,6 +19,8 @@ def ensure_demo_content(settings: Settings) -> None:
     if not (settings.library_dir / "move_embeddings.json").exists():
         log.info("no move library at %s: generating a demo library", settings.library_dir)
         make_library(settings.library_dir)
+    if settings.storage_backend != "local":
+        return  # a bucket is never filled with generated content
     storage = LocalStorage(settings.media_root)
     if not storage.list("songs/"):
         log.info("no songs yet: generating a demo song")

@@ -10,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bachata_common.storage import StorageUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -70,6 +72,11 @@ class UnsupportedMedia(AppError):
     code = "unsupported_media_type"
 
 
+class RangeNotSatisfiable(AppError):
+    status_code = 416
+    code = "range_not_satisfiable"
+
+
 class Unprocessable(AppError):
     status_code = 422
     code = "validation_error"
@@ -103,6 +110,12 @@ async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONRes
     return JSONResponse(error_body(code, str(exc.detail)), exc.status_code, headers=exc.headers)
 
 
+async def _storage_unavailable(_request: Request, exc: StorageUnavailable) -> JSONResponse:
+    log.warning("storage unavailable: %s", exc)
+    body = error_body("service_unavailable", "Storage is unavailable right now; try again in a minute")
+    return JSONResponse(body, 503, headers={"Retry-After": "30"})
+
+
 async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return JSONResponse(error_body("internal_error", "Something went wrong on our side"), 500)
@@ -113,4 +126,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StorageUnavailable, _storage_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -24,19 +23,16 @@ def _database_ok(request: Request) -> bool:
 
 
 def _storage_ok(request: Request) -> bool:
-    media_root = request.app.state.settings.media_root
-    try:
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=media_root, prefix=".health-"):
-            pass
-        return True
-    except OSError:
-        log.warning("health: storage not writable at %s", media_root, exc_info=True)
-        return False
+    return request.app.state.storage.reachable()
 
 
 def _index_ok(request: Request) -> bool:
-    library = request.app.state.settings.library_dir
+    settings = request.app.state.settings
+    if settings.move_index == "elasticsearch":
+        from ray_pipeline.backends import open_elasticsearch  # the client is only imported when configured
+
+        return open_elasticsearch(settings, attempts=1).reachable()
+    library = settings.library_dir
     present = (library / "move_embeddings.json").is_file() and (library / "bachata_annotations.json").is_file()
     if not present:
         log.warning("health: no move index at %s", library)

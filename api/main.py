@@ -29,7 +29,7 @@ from bachata_common.db import utcnow
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine, create_session_factory
 from bachata_common.settings import Settings, get_settings
-from bachata_common.storage import LocalStorage
+from bachata_common.storage import open_storage
 from job_launcher.base import Launcher
 
 JSON_BODY_LIMIT = 1024 * 1024
@@ -78,7 +78,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.clock = clock
-    app.state.storage = LocalStorage(settings.media_root)
+    app.state.storage = open_storage(settings)
     app.state.launcher = launcher or build_launcher(settings)
     app.state.gemini = gemini
     app.add_middleware(

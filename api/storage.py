@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from bachata_common.storage import LocalStorage
+from bachata_common.storage import Storage
 
 
-def _storage(request: Request) -> LocalStorage:
+def _storage(request: Request) -> Storage:
     return request.app.state.storage
 
 
-AppStorage = Annotated[LocalStorage, Depends(_storage)]
+AppStorage = Annotated[Storage, Depends(_storage)]

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     render_size: str = Field("1280x720", validation_alias="RENDER_SIZE")
     index_backup_path: Path | None = Field(None, validation_alias="INDEX_BACKUP_PATH")
 
+    # Production backends, each off by default: the in-process index, local files, no pose model.
+    move_index: Literal["local", "elasticsearch"] = Field("local", validation_alias="MOVE_INDEX")
+    storage_backend: Literal["local", "gcs"] = Field("local", validation_alias="STORAGE_BACKEND")
+    pose_weights: Path | None = Field(None, validation_alias=AliasChoices("POSE_WEIGHTS", "YOLO_WEIGHTS"))
     elasticsearch_url: str | None = Field(None, validation_alias="ELASTICSEARCH_URL")
     elasticsearch_api_key: str | None = Field(None, validation_alias="ELASTICSEARCH_API_KEY")
     elasticsearch_index: str = Field("bachata_move_embeddings", validation_alias="ELASTICSEARCH_INDEX")
@@ -84,6 +88,14 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _backends_have_their_addresses(self) -> Settings:
+        if self.move_index == "elasticsearch" and not self.elasticsearch_url:
+            raise ValueError("MOVE_INDEX=elasticsearch needs ELASTICSEARCH_URL")
+        if self.storage_backend == "gcs" and not self.gcs_bucket_name:
+            raise ValueError("STORAGE_BACKEND=gcs needs GCS_BUCKET_NAME")
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

@@ -7,15 +7,17 @@ import os
 import tempfile
 import uuid
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
 from bachata_common.db.engine import create_db_engine
 from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import Settings
-from bachata_common.storage import InvalidKey, LocalStorage, output_key, song_meta_key
+from bachata_common.storage import InvalidKey, Storage, open_storage, output_key, song_meta_key, validate_key
+from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
 from ray_pipeline.errors import BadInput, RenderError, TransientFault
-from ray_pipeline.library import MoveClip, MoveIndex, load_index_backup, load_library, playable
+from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.render import OutputFormat
 from ray_pipeline.runtime import ray_runtime
@@ -85,22 +87,34 @@ def validate(params: JobParams) -> None:
             raise BadInput(f"Unknown {name} {value!r}; choose one of {choices}")
 
 
-def resolve_song(audio_input: str, storage: LocalStorage) -> Path:
-    """AUDIO_INPUT as a local file, or a storage key such as ``songs/<name>.mp3``."""
+def song_key(audio_input: str, storage: Storage) -> str | None:
+    """The storage key AUDIO_INPUT names (``songs/x.mp3`` or ``gs://<our bucket>/songs/x.mp3``); None for a path."""
     if audio_input.startswith("gs://"):
-        raise BadInput("This render job has no Cloud Storage configured", cause=f"cannot fetch {audio_input}")
-    candidate = Path(audio_input)
-    if candidate.is_absolute():
-        if candidate.is_file():
-            return candidate
-        raise BadInput("The song file was not found", cause=f"{audio_input} does not exist")
+        bucket_name, _, key = audio_input[len("gs://") :].partition("/")
+        if getattr(getattr(storage, "bucket", None), "name", None) != bucket_name:
+            raise BadInput("The song is in a bucket this job does not use", cause=f"cannot fetch {audio_input}")
+        audio_input = key
+    if Path(audio_input).is_absolute():
+        return None
     try:
-        path = storage.path(audio_input)
+        return validate_key(audio_input)
     except InvalidKey as exc:
         raise BadInput("The song's name is not valid", cause=str(exc)) from exc
-    if not path.is_file():
-        raise BadInput("The song was not found in storage", cause=f"no object at {audio_input}")
-    return path
+
+
+def fetch_song(audio_input: str, storage: Storage, stack: ExitStack) -> Path:
+    """AUDIO_INPUT as a local file for the render: a path on this machine, or a storage object."""
+    key = song_key(audio_input, storage)
+    if key is None:
+        if Path(audio_input).is_file():
+            return Path(audio_input)
+        raise BadInput("The song file was not found", cause=f"{audio_input} does not exist")
+    try:
+        if not storage.exists(key):
+            raise BadInput("The song was not found in storage", cause=f"no object at {key}")
+        return stack.enter_context(storage.local_copy(key))
+    except OSError as exc:
+        raise TransientFault("Could not fetch the song; retrying", cause=f"storage read failed: {exc}") from exc
 
 
 def load_move_library(settings: Settings) -> list[MoveClip]:
@@ -108,7 +122,7 @@ def load_move_library(settings: Settings) -> list[MoveClip]:
     clips = load_library(settings.library_dir)
     if settings.index_backup_path:
         clips += load_index_backup(settings.index_backup_path, settings.library_dir)
-    return playable(clips)
+    return clips
 
 
 def run_job(params: JobParams, settings: Settings, *, execution: str | None = None) -> int:
@@ -121,8 +135,9 @@ def run_job(params: JobParams, settings: Settings, *, execution: str | None = No
             log.info("task %s: %s; nothing to do", params.task_id, claim.value)
             return EXIT_OK
         with heartbeat(store):
-            result = _render_and_publish(params, settings, store)
-            saved_id = store.auto_save(**_collection_entry(params, settings, result))
+            storage = open_storage(settings)
+            result = _render_and_publish(params, settings, store, storage)
+            saved_id = store.auto_save(**_collection_entry(params, storage, result))
             result.update(saved_choreography_id=saved_id, auto_saved=saved_id is not None)
             message = "Choreography generated successfully!"
             store.complete(result, f"{message} (Auto-saved to collection)" if saved_id else message)
@@ -146,15 +161,24 @@ def _record_failure(store: TaskStore, message: str, error: str) -> None:
         log.error("could not record the failure of task %s: the database is unreachable", store.task_id)
 
 
-def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore) -> dict:
+def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore, storage: Storage) -> dict:
     validate(params)
-    storage = LocalStorage(settings.media_root)
-    song = resolve_song(params.audio_input, storage)
-    clips = load_move_library(settings)
     cpus = settings.render_cpus or os.cpu_count() or 1
     video_key = output_key(params.user_id, f"{params.task_id}.mp4")
-    with tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-") as scratch, ray_runtime(cpus):
-        renderer = Renderer(index=MoveIndex(clips), library=clips, cache_dir=settings.cache_dir, cpus=cpus)
+    with ExitStack() as stack:
+        song = fetch_song(params.audio_input, storage, stack)
+        clips = load_move_library(settings)
+        clips_root = localise_clips(clips, storage, settings.library_dir, settings.cache_dir)
+        clips = playable(clips)
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-"))
+        stack.enter_context(ray_runtime(cpus))
+        renderer = Renderer(
+            index=open_move_index(settings, clips, clips_root),
+            library=clips,
+            cache_dir=settings.cache_dir,
+            cpus=cpus,
+            verifier=open_pose_verifier(settings, cpus),
+        )
         request = RenderRequest(
             song=song,
             destination=Path(scratch) / f"{params.task_id}.mp4",
@@ -174,8 +198,8 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
         except OSError as exc:
             raise TransientFault("Could not save the video; retrying", cause=f"storage write failed: {exc}") from exc
     summary = outcome.summary
-    if not Path(params.audio_input).is_absolute():
-        _remember_song(storage, params.audio_input, summary)
+    if (key := song_key(params.audio_input, storage)) is not None:
+        _remember_song(storage, key, summary)
     result = {
         "video_path": keys["video"],
         "video_filename": Path(keys["video"]).name,
@@ -200,11 +224,14 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore)
     return result
 
 
-def _collection_entry(params: JobParams, settings: Settings, result: dict) -> dict:
+def _collection_entry(params: JobParams, storage: Storage, result: dict) -> dict:
     """The saved_choreographies row the original app would write for this render."""
     meta = {}
-    if not Path(params.audio_input).is_absolute():
-        meta = LocalStorage(settings.media_root).read_json(song_meta_key(params.audio_input)) or {}
+    if (key := song_key(params.audio_input, storage)) is not None:
+        try:
+            meta = storage.read_json(song_meta_key(key)) or {}
+        except OSError:
+            log.warning("could not read the metadata of %s", key, exc_info=True)
     title = meta.get("title") or Path(params.audio_input).stem.replace("_", " ").strip() or "Choreography"
     return {
         "title": title,
@@ -227,7 +254,7 @@ def _collection_entry(params: JobParams, settings: Settings, result: dict) -> di
     }
 
 
-def _remember_song(storage: LocalStorage, song_key: str, summary: dict) -> None:
+def _remember_song(storage: Storage, song_key: str, summary: dict) -> None:
     """Keep the song's tempo and length beside it, so the song library can show them."""
     key = song_meta_key(song_key)
     try:

@@ -25,7 +25,7 @@ from ray_pipeline.analysis import (
 )
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
 from ray_pipeline.errors import BadInput
-from ray_pipeline.library import MoveClip, MoveIndex
+from ray_pipeline.library import MoveClip, SearchIndex
 from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
 from ray_pipeline.metrics import quality
@@ -119,14 +119,14 @@ class Renderer:
     def __init__(
         self,
         *,
-        index: MoveIndex,
+        index: SearchIndex,
         cache_dir: Path,
         cpus: int,
         library: list[MoveClip] | None = None,
         verifier: PoseVerifier | None = None,
     ):
         self.index = index
-        self.library = library or index.clips
+        self.library = library if library is not None else index.clips
         self.cache_dir = cache_dir
         self.cpus = cpus
         self.verifier = verifier
@@ -227,6 +227,8 @@ class Renderer:
         framing = [c for c in self.library if c.move_label in ("intros", "outro") and c.clip_id not in present]
         scored = hits + [(clip, 0.0) for clip in framing]
         analyses = self._clip_analyses([clip for clip, _ in scored])
+        if self.verifier is not None:
+            self.verifier.prepare([clip for clip, _ in scored if clip.clip_id in analyses])
         candidates = [
             Candidate(clip, analyses[clip.clip_id], score) for clip, score in scored if clip.clip_id in analyses
         ]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Conflict, NotFound, Unprocessable
 from bachata_common.db import ChoreographyTask, ClassPlanSequence, SavedChoreography, User
-from bachata_common.storage import LocalStorage, output_key
+from bachata_common.storage import Storage, output_key
 
 PAGE_SIZE = 20
 _ORDER = {
@@ -117,7 +117,7 @@ def _video_basename(video_path: str) -> str:
     return PurePosixPath(video_path.replace("\\", "/")).name
 
 
-def remove(*, session: Session, storage: LocalStorage, rows: list[SavedChoreography]) -> int:
+def remove(*, session: Session, storage: Storage, rows: list[SavedChoreography]) -> int:
     """Delete rows (and class plan sequences using them, as the original's cascade did); a video file goes
     only when no remaining row of the same user points at it."""
     if not rows:
@@ -141,7 +141,7 @@ def remove(*, session: Session, storage: LocalStorage, rows: list[SavedChoreogra
     return len(rows)
 
 
-def delete_all(*, session: Session, storage: LocalStorage, user: User, confirm_count: int) -> int:
+def delete_all(*, session: Session, storage: Storage, user: User, confirm_count: int) -> int:
     rows = list(session.scalars(select(SavedChoreography).where(_mine(user))))
     if confirm_count != len(rows):
         raise Conflict(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path, PurePosixPath
 
 from fastapi import UploadFile
 
 from api.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMedia
-from bachata_common.storage import InvalidKey, LocalStorage, song_meta_key, validate_key
+from bachata_common.storage import InvalidKey, Storage, song_meta_key, validate_key
 from ray_pipeline.media import probe
 
 LIBRARY_PREFIX = "songs/"
@@ -29,11 +30,12 @@ def _title(key: str) -> str:
     return PurePosixPath(key).stem.replace("_", " ").replace("-", " ").strip() or key
 
 
-def _song(storage: LocalStorage, key: str, source: str) -> dict:
+def _song(storage: Storage, key: str, source: str) -> dict:
     meta = storage.read_json(song_meta_key(key)) or {}
     if "duration" not in meta:
         try:
-            meta = {**meta, "duration": round(probe(storage.path(key)).duration, 2)}
+            with storage.local_copy(key) as path:
+                meta = {**meta, "duration": round(probe(path).duration, 2)}
             storage.put_json(song_meta_key(key), meta)
         except Exception:  # an unreadable file still lists; it fails clearly when used
             meta = {**meta, "duration": None}
@@ -46,7 +48,7 @@ def _song(storage: LocalStorage, key: str, source: str) -> dict:
     }
 
 
-def list_songs(*, storage: LocalStorage, user_id: int) -> list[dict]:
+def list_songs(*, storage: Storage, user_id: int) -> list[dict]:
     """The shared library, then the user's own uploads."""
     songs = []
     for prefix, source in ((LIBRARY_PREFIX, "library"), (uploads_prefix(user_id), "upload")):
@@ -54,7 +56,7 @@ def list_songs(*, storage: LocalStorage, user_id: int) -> list[dict]:
     return songs
 
 
-def resolve_song(*, storage: LocalStorage, user_id: int, song_id: str) -> str:
+def resolve_song(*, storage: Storage, user_id: int, song_id: str) -> str:
     """The storage key of a song this user may use; another user's upload is as unknown as a missing one."""
     try:
         key = validate_key(song_id)
@@ -115,18 +117,14 @@ def _check_audio(path: Path) -> tuple[str, float]:
     return FORMATS[format_name], duration
 
 
-def store_upload(*, storage: LocalStorage, user_id: int, upload: UploadFile, limit: int) -> dict:
+def store_upload(*, storage: Storage, user_id: int, upload: UploadFile, limit: int) -> dict:
     """Validate an uploaded song and keep it under the user's private prefix; nothing stays behind on refusal."""
-    staging = storage.root / "tmp"
-    staging.mkdir(parents=True, exist_ok=True)
-    temporary = staging / f"upload-{uuid.uuid4().hex}"
-    try:
+    with tempfile.TemporaryDirectory(prefix="upload-") as staging:
+        temporary = Path(staging) / "song"
         _spool(upload, temporary, limit)
         suffix, duration = _check_audio(temporary)
         key = f"{uploads_prefix(user_id)}{uuid.uuid4().hex}{suffix}"
         storage.put_file(temporary, key)
-    finally:
-        temporary.unlink(missing_ok=True)
     title = PurePosixPath(upload.filename or "").stem.strip()[:120] or "Uploaded song"
     storage.put_json(song_meta_key(key), {"title": title, "duration": round(duration, 2)})
     return {"id": key, "title": title, "source": "upload", "duration": round(duration, 2), "tempo": None}

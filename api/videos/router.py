@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import FileResponse
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import FileResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
@@ -16,7 +16,8 @@ from api.errors import NotFound, Unauthorized
 from api.settings import AppSettings
 from api.storage import AppStorage
 from api.videos import signing
-from api.videos.service import VideoRef, find_video, video_file
+from api.videos.service import VideoRef, find_video, video_key
+from api.videos.streaming import object_response
 
 router = APIRouter(prefix="/api/videos", tags=["videos"])
 _bearer = HTTPBearer(auto_error=False)
@@ -62,10 +63,11 @@ def _stream(kind: str):
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         expires: Annotated[int | None, Query()] = None,
         signature: Annotated[str | None, Query(max_length=128)] = None,
-    ) -> FileResponse:
+        range_header: Annotated[str | None, Header(alias="Range", include_in_schema=False)] = None,
+    ) -> Response:
         ref = _authorised_video(video_id, session, settings, clock, credentials, kind, expires, signature)
-        path = video_file(storage, ref, suffix=suffix)
-        return FileResponse(path, media_type=media_type, filename=path.name, content_disposition_type="inline")
+        key = video_key(storage, ref, suffix=suffix)
+        return object_response(storage, key, media_type=media_type, range_header=range_header)
 
     return endpoint
 
@@ -89,8 +91,12 @@ def signed_urls(
 ) -> SignedUrlsOut:
     """Short-lived URLs for your video and its count track, usable without an Authorization header."""
     ref = find_video(session=session, video_id=video_id, owner_id=user.id)
-    video_file(storage, ref)  # 404 now rather than from the player later
+    key = video_key(storage, ref)  # 404 now rather than from the player later
     expires = int(clock().timestamp()) + settings.signed_url_seconds
+    bucket_url = storage.signed_url(key, settings.signed_url_seconds)
+    if bucket_url is not None:  # the bucket serves the bytes itself
+        subtitles = storage.signed_url(key[: -len(".mp4")] + ".vtt", settings.signed_url_seconds)
+        return SignedUrlsOut(video_url=bucket_url, subtitles_url=subtitles or "", expires_at=expires)
 
     def url(kind: str, path: str) -> str:
         signature = signing.signature(f"{kind}:{video_id}", expires, settings.secret_key)

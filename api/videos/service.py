@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import NotFound
 from bachata_common.db import ChoreographyTask, SavedChoreography
-from bachata_common.storage import InvalidKey, LocalStorage, output_key
+from bachata_common.storage import InvalidKey, Storage, output_key
 
 
 @dataclass(frozen=True)
@@ -41,17 +41,17 @@ def find_video(*, session: Session, video_id: str, owner_id: int | None) -> Vide
     return VideoRef(owner_id=saved.user_id, video_path=saved.video_path)
 
 
-def video_file(storage: LocalStorage, ref: VideoRef, *, suffix: str = ".mp4") -> Path:
-    """The file on disk, found as the original finds it: by basename under ``output/user_<owner>/``.
+def video_key(storage: Storage, ref: VideoRef, *, suffix: str = ".mp4") -> str:
+    """The stored file's key, found as the original finds it: by basename under ``output/user_<owner>/``.
 
     Only the basename of the stored path is used, so no stored or requested path can leave that folder.
     """
     name = PurePosixPath(ref.video_path.replace("\\", "/")).name
     stem = name[: -len(".mp4")] if name.endswith(".mp4") else ""
     try:
-        path = storage.path(output_key(ref.owner_id, stem + suffix)) if stem else None
+        key = output_key(ref.owner_id, stem + suffix) if stem else None
     except InvalidKey:
-        path = None
-    if path is None or not path.is_file():
+        key = None
+    if key is None or not storage.exists(key):
         raise NotFound("The video file is not available")
-    return path
+    return key
