@@ -43,8 +43,16 @@ def _outage_as_unavailable(what: str) -> Iterator[None]:
 class GcsStorage:
     """Keys are object names in one bucket; every transfer is checked with CRC32C."""
 
-    def __init__(self, bucket_name: str, *, client: storage.Client | None = None, retry_seconds: float = 30.0):
+    def __init__(
+        self,
+        bucket_name: str,
+        *,
+        client: storage.Client | None = None,
+        retry_seconds: float = 30.0,
+        signing_credentials: Any = None,
+    ):
         self.client = client or storage.Client()
+        self.signing_credentials = signing_credentials  # None: the client's own, when they can sign
         self.bucket = self.client.bucket(bucket_name)
         self.retry: Retry = DEFAULT_RETRY.with_timeout(retry_seconds)
 
@@ -129,7 +137,7 @@ class GcsStorage:
         """A V4 signed GET URL when the credentials can sign; None otherwise (the API streams instead)."""
         try:
             return self._blob(key).generate_signed_url(
-                version="v4", expiration=timedelta(seconds=seconds), method="GET"
+                version="v4", expiration=timedelta(seconds=seconds), method="GET", credentials=self.signing_credentials
             )
         except (AttributeError, TypeError, ValueError, gcs_errors.GoogleAPIError) as exc:
             log.info("cannot sign URLs with these credentials (%s); streaming through the API", type(exc).__name__)

@@ -198,3 +198,46 @@ def test_reindex_creates_the_index_and_bulk_loads_like_the_original(shared_dir, 
     assert doc["video_path"].startswith("Bachata_steps/") and (real_library_dir / doc["video_path"]).is_file()
     assert len(doc["audio_embedding"]) == 128 and len(doc["lead_embedding"]) == 512
     assert requests[-1].path == "/bachata_move_embeddings/_refresh"
+
+
+def test_health_says_when_the_index_is_unreachable(settings, session_factory, clock, launcher):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from tests.support.ports import free_port
+
+    configured = settings.model_copy(
+        update={"move_index": "elasticsearch", "elasticsearch_url": f"http://127.0.0.1:{free_port()}"}
+    )
+    app = create_app(configured, session_factory=session_factory, clock=clock, launcher=launcher)
+    with TestClient(app) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": "ok", "storage": "ok", "index": "failing"}
+
+
+@pytest.mark.postgres
+def test_the_job_fails_for_a_retry_when_the_index_is_unreachable(
+    ray_two_cpus, postgresql_engine, demo_library, tmp_path
+):
+    from bachata_common.settings import Settings
+    from ray_pipeline.job import EXIT_RETRY, JobParams, run_job
+    from ray_pipeline.synthetic import make_song
+    from tests.support.ports import free_port
+    from tests.support.rows import create_task, create_user, read_task
+
+    make_song(tmp_path / "media" / "songs" / "s.wav", bpm=128, duration=32, seed=1)
+    user_id = create_user(postgresql_engine)
+    task_id = create_task(postgresql_engine, user_id)
+    settings = Settings(
+        database_url=postgresql_engine.url.render_as_string(hide_password=False),
+        var_dir=tmp_path / "var",
+        media_dir=tmp_path / "media",
+        library_dir=demo_library,
+        move_index="elasticsearch",
+        elasticsearch_url=f"http://127.0.0.1:{free_port()}",
+        render_cpus=2,
+    )
+    assert run_job(JobParams(task_id, user_id, "songs/s.wav", "intermediate", None, None), settings) == EXIT_RETRY
+    row = read_task(postgresql_engine, task_id)
+    assert row.status == "failed" and "move index" in row.message and "elasticsearch search" in row.error
