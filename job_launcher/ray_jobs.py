@@ -18,7 +18,7 @@ _STATES = {
 }
 
 
-def _auth_headers() -> dict[str, str]:
+def auth_headers() -> dict[str, str]:
     """The cluster's token as a bearer header (Ray 2.60 clusters require it), without changing this process's
     Ray settings: RAY_AUTH_TOKEN, else the file at RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token."""
     token = os.environ.get("RAY_AUTH_TOKEN")
@@ -44,7 +44,7 @@ class RayJobsLauncher:
             from ray.job_submission import JobSubmissionClient
 
             try:
-                self._client = JobSubmissionClient(self.address, headers=_auth_headers())
+                self._client = JobSubmissionClient(self.address, headers=auth_headers())
             except Exception as exc:
                 raise LaunchError(f"Ray Jobs API at {self.address} is unreachable: {exc}") from exc
         return self._client

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import ray
+
 from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import get_settings
 from ray_pipeline.errors import RenderError
@@ -32,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=0, help="same seed, same song: same choreography")
     parser.add_argument("--library", type=Path, default=settings.library_dir, help="move library folder")
     parser.add_argument("--summary-json", type=Path, help="also write the full summary as JSON here")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run with the Ray dashboard on 127.0.0.1 and write a Ray timeline (<out>.trace.json, chrome://tracing)",
+    )
+    parser.add_argument("--dashboard-port", type=int, default=8265, help="dashboard port when profiling")
     return parser
 
 
@@ -77,6 +85,11 @@ def summary_text(summary: dict, video: Path) -> str:
     return "\n".join(lines)
 
 
+def timeline_path(video: Path) -> Path:
+    """Where ``--profile`` writes the Ray timeline: beside the video."""
+    return video.with_suffix(".trace.json")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -91,7 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     bar = ProgressBar()
     try:
         clips = playable(load_library(args.library))
-        with ray_runtime(args.cpus):
+        with ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port):
+            if args.profile:
+                print(
+                    f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "
+                    "(Ray asks for the token in ~/.ray/auth_token)",
+                    file=sys.stderr,
+                )
             renderer = Renderer(index=MoveIndex(clips), cache_dir=get_settings().cache_dir, cpus=args.cpus)
             request = RenderRequest(
                 song=args.song,
@@ -103,12 +122,17 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
             )
             outcome = renderer.render(request, bar)
+            if args.profile:
+                trace = timeline_path(args.out)
+                ray.timeline(filename=str(trace))
     except RenderError as exc:
         bar.close()
         print(f"render: {exc.message} ({exc.cause})", file=sys.stderr)
         return 1
     bar.close()
     print(summary_text(outcome.summary, outcome.video))
+    if args.profile:
+        print(f"timeline   {trace}  (open in chrome://tracing or https://ui.perfetto.dev)")
     if args.summary_json:
         args.summary_json.write_text(json.dumps(outcome.summary, indent=1))
     return 0

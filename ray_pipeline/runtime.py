@@ -10,7 +10,7 @@ import ray  # the package's __init__ has already set the variables that keep Ray
 
 
 @contextmanager
-def ray_runtime(cpus: int, *, dashboard: bool = False) -> Iterator[None]:
+def ray_runtime(cpus: int, *, dashboard: bool = False, dashboard_port: int = 8265) -> Iterator[None]:
     """Start a private Ray runtime for the block, or reuse the one already running in this process.
 
     Submitted through the Ray Jobs API, the job joins the cluster it runs on instead (Ray sets both variables).
@@ -30,6 +30,7 @@ def ray_runtime(cpus: int, *, dashboard: bool = False) -> Iterator[None]:
         num_cpus=cpus,
         include_dashboard=dashboard,
         dashboard_host="127.0.0.1",
+        dashboard_port=dashboard_port,
         log_to_driver=False,
         configure_logging=False,
     )
