@@ -81,6 +81,12 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(1_048_576, validation_alias="MAX_REQUEST_BYTES")
 
+    @field_validator("pose_weights", "index_backup_path", "media_dir", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: object) -> object:
+        # Deployment files pass optional paths as VAR=${VAR:-}: an empty value means "not set", not ".".
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
@@ -109,13 +115,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         if self.db_host:
+            # A host starting with "/" is a socket directory (Cloud SQL's /cloudsql/<instance>): libpq takes it as
+            # the host parameter, and there is no port in the URL.
+            socket = self.db_host.startswith("/")
             return URL.create(
                 "postgresql+psycopg2",
                 username=self.db_user,
                 password=self.db_password or None,
-                host=self.db_host,
-                port=self.db_port,
+                host=None if socket else self.db_host,
+                port=None if socket else self.db_port,
                 database=self.db_name,
+                query={"host": self.db_host} if socket else {},
             ).render_as_string(hide_password=False)
         return f"sqlite:///{self.var_dir / 'bachata.db'}"
 

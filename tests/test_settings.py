@@ -86,3 +86,19 @@ def test_development_accepts_the_placeholder():
 def test_cors_origins_from_a_comma_list(monkeypatch):
     monkeypatch.setenv("CORS_ORIGINS", "https://app.example.com, https://admin.example.com")
     assert Settings().cors_origins == ["https://app.example.com", "https://admin.example.com"]
+
+
+def test_a_socket_directory_host_reaches_libpq_as_host_parameter():
+    from sqlalchemy.engine import make_url
+
+    url = make_url(Settings(db_host="/cloudsql/proj:us-central1:db", db_password="p@ss:word").sqlalchemy_url)
+    assert (url.host, url.port, url.query["host"]) == (None, None, "/cloudsql/proj:us-central1:db")
+    assert url.password == "p@ss:word"
+
+
+def test_backends_need_their_addresses_and_blank_paths_mean_unset():
+    with pytest.raises(ValueError, match="ELASTICSEARCH_URL"):
+        Settings(move_index="elasticsearch")
+    with pytest.raises(ValueError, match="GCS_BUCKET_NAME"):
+        Settings(storage_backend="gcs")
+    assert Settings(pose_weights="", index_backup_path=" ").pose_weights is None
