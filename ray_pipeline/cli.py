@@ -14,6 +14,7 @@ import ray
 
 from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import get_settings
+from ray_pipeline.backends import open_pose_verifier
 from ray_pipeline.errors import RenderError
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
@@ -111,7 +112,13 @@ def main(argv: list[str] | None = None) -> int:
                     "(Ray asks for the token in ~/.ray/auth_token)",
                     file=sys.stderr,
                 )
-            renderer = Renderer(index=MoveIndex(clips), cache_dir=get_settings().cache_dir, cpus=args.cpus)
+            settings = get_settings()
+            renderer = Renderer(
+                index=MoveIndex(clips),
+                cache_dir=settings.cache_dir,
+                cpus=args.cpus,
+                verifier=open_pose_verifier(settings, args.cpus),  # POSE_WEIGHTS turns it on
+            )
             request = RenderRequest(
                 song=args.song,
                 destination=args.out,

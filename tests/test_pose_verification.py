@@ -147,3 +147,26 @@ def test_renders_are_valid_with_verification_on_and_off(
         offered = {clip.clip_id for clip in clips if clip.path.exists()}
         assert set(verifier.reports) and set(verifier.reports) <= offered  # every candidate went through the model
         assert len(list((tmp_path / "cache" / "poses").glob("*.json"))) == len(verifier.reports)
+
+
+def test_exported_onnx_weights_run_through_the_same_path(demo_library, tmp_path, monkeypatch):
+    from ultralytics import YOLO
+
+    monkeypatch.chdir(tmp_path)  # ultralytics exports beside the model source
+    exported = YOLO(UNTRAINED).export(format="onnx", imgsz=320, simplify=False)
+    frames = sample_frames(playable(load_library(demo_library))[0].path, count=3)
+    people = YoloPoseModel(str(exported)).people(frames)
+    assert len(people) == 3 and all(p.shape[1:] == (17, 3) for p in people)
+
+
+def test_weights_come_from_the_setting_and_no_weights_means_off(tmp_path, caplog):
+    import logging
+
+    from bachata_common.settings import Settings
+    from ray_pipeline.backends import open_pose_verifier
+
+    with caplog.at_level(logging.INFO, logger="ray_pipeline.backends"):
+        assert open_pose_verifier(Settings(var_dir=tmp_path), cpus=2) is None
+    assert caplog.text.count("pose verification off") == 1
+    verifier = open_pose_verifier(Settings(var_dir=tmp_path, pose_weights=tmp_path / "pose.onnx"), cpus=2)
+    assert isinstance(verifier, YoloPoseVerifier) and verifier.weights.endswith("pose.onnx")
