@@ -25,6 +25,7 @@ from ray_pipeline.analysis import (
 )
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
 from ray_pipeline.errors import BadInput
+from ray_pipeline.fanout import Outcome, batches, each_path, fan_out
 from ray_pipeline.library import MoveClip, SearchIndex
 from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
@@ -90,14 +91,8 @@ def _phrase_energy(samples: np.ndarray, sr: int, bounds: list[tuple[float, float
 
 
 @ray.remote
-def _analyse_clips(paths: list[str]) -> list[tuple[str, ClipAnalysis | None, str | None]]:
-    results = []
-    for path in paths:
-        try:
-            results.append((path, analyse_clip(Path(path)), None))
-        except Exception as exc:  # one broken clip must not sink the render; it is just not offered
-            results.append((path, None, str(exc)))
-    return results
+def _analyse_clips(paths: list[str]) -> list[Outcome]:
+    return each_path(lambda path: analyse_clip(Path(path)), paths)  # a broken clip is just not offered
 
 
 @ray.remote
@@ -106,11 +101,6 @@ def _render(spec, cache_dir: str) -> tuple[str, bool, int]:
 
     path, cached = render_segment(spec, Path(cache_dir))
     return str(path), cached, os.getpid()
-
-
-def _batches(items: list, parts: int) -> list[list]:
-    size = max(1, -(-len(items) // parts))
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class Renderer:
@@ -201,7 +191,7 @@ class Renderer:
             )
             for s in starts
         ]
-        energy_refs = [_phrase_energy.remote(samples_ref, sr, batch) for batch in _batches(bounds, self.cpus)]
+        energy_refs = [_phrase_energy.remote(samples_ref, sr, batch) for batch in batches(bounds, self.cpus)]
         phrase_energy = np.array([value for batch in ray.get(energy_refs) for value in batch])
         levels = energy_levels(phrase_energy)
         phrases = [
@@ -239,14 +229,12 @@ class Renderer:
         todo = [clip for clip in clips if clip.clip_id in found and found[clip.clip_id] is None]
         if todo:
             by_path = {str(clip.path): clip for clip in todo}
-            refs = [_analyse_clips.remote(batch) for batch in _batches(list(by_path), 2 * self.cpus)]
-            for batch in ray.get(refs):
-                for path, analysis, error in batch:
-                    if analysis is None:
-                        log.warning("could not analyse clip %s: %s", path, error)
-                        continue
-                    self.clip_cache.put(Path(path), analysis)
-                    found[by_path[path].clip_id] = analysis
+            for path, analysis, error in fan_out(_analyse_clips, list(by_path), 2 * self.cpus):
+                if analysis is None:
+                    log.warning("could not analyse clip %s: %s", path, error)
+                    continue
+                self.clip_cache.put(Path(path), analysis)
+                found[by_path[path].clip_id] = analysis
         return {clip_id: analysis for clip_id, analysis in found.items() if analysis is not None}
 
     def _render_segments(self, moves: list[Move], output: OutputFormat, progress: Progress) -> tuple[list[Path], int]:

@@ -10,6 +10,7 @@ import ffmpeg
 import numpy as np
 import ray
 
+from ray_pipeline.fanout import Outcome, each_path, fan_out
 from ray_pipeline.file_cache import PerFileCache
 from ray_pipeline.library import MoveClip
 from ray_pipeline.media import probe
@@ -133,19 +134,13 @@ class YoloPoseModel:
 
 
 @ray.remote
-def _verify_clips(paths: list[str], weights: str) -> list[tuple[str, dict | None, str | None]]:
+def _verify_clips(paths: list[str], weights: str) -> list[Outcome]:
     """Run the pose model over a batch of clips in one worker (the model loads once per batch)."""
     import torch
 
     torch.set_num_threads(1)  # one task per CPU: torch must not spread each task over all of them
     model = YoloPoseModel(weights)
-    results = []
-    for path in paths:
-        try:
-            results.append((path, asdict(report_from_frames(model.people(sample_frames(Path(path))))), None))
-        except Exception as exc:  # one unreadable clip must not sink the render; it is just not verified
-            results.append((path, None, f"{type(exc).__name__}: {exc}"))
-    return results
+    return each_path(lambda path: asdict(report_from_frames(model.people(sample_frames(Path(path))))), paths)
 
 
 class YoloPoseVerifier:
@@ -167,16 +162,12 @@ class YoloPoseVerifier:
                 todo.append(path)
             else:
                 self.reports[clip.clip_id] = PoseReport(**cached)
-        if todo:
-            size = max(1, -(-len(todo) // self.cpus))
-            refs = [_verify_clips.remote(todo[i : i + size], self.weights) for i in range(0, len(todo), size)]
-            for batch in ray.get(refs):
-                for path, report, error in batch:
-                    if report is None:
-                        log.warning("pose verification skipped %s: %s", path, error)
-                        continue
-                    self.cache.put(Path(path), report)
-                    self.reports[by_path[path].clip_id] = PoseReport(**report)
+        for path, report, error in fan_out(_verify_clips, todo, self.cpus, self.weights):
+            if report is None:
+                log.warning("pose verification skipped %s: %s", path, error)
+                continue
+            self.cache.put(Path(path), report)
+            self.reports[by_path[path].clip_id] = PoseReport(**report)
         known = [self.reports[clip.clip_id] for clip in by_path.values() if clip.clip_id in self.reports]
         # A model that sees a couple in none of the clips is wrong about the library, not the other way round.
         self.filtering = any(report.couple_share >= COUPLE_SHARE for report in known)
