@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 import uvicorn
+
+from api.observability import JSON_LOGS, configure_logging
+from bachata_common.settings import get_settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -13,7 +17,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    uvicorn.run("api.main:create_app", factory=True, host=args.host, port=args.port, workers=args.workers)
+    os.environ[JSON_LOGS] = "1"  # uvicorn's worker processes configure their own logging from this
+    configure_logging(get_settings().log_level)
+    # Our own access line replaces uvicorn's, which would log query strings (signed links carry signatures).
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_config=None,
+    )
 
 
 if __name__ == "__main__":

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import error_body
+from api.errors import send_error
 
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 
@@ -58,12 +56,4 @@ class BodySizeLimit:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(error_body("payload_too_large", f"The request body is larger than {limit // 1024} KB")).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 413, "payload_too_large", f"The request body is larger than {limit // 1024} KB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from bachata_common.storage import StorageUnavailable
 
@@ -90,6 +92,17 @@ class ServiceUnavailable(AppError):
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape: {"error": {"code", "message", "details"}}."""
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+async def send_error(
+    send: Send, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
+) -> None:
+    """Answer in the error shape straight from ASGI middleware (before any route runs)."""
+    body = json.dumps(error_body(code, message)).encode()
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 async def _app_error(_request: Request, exc: AppError) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,8 @@ from api.demo import ensure_demo_content
 from api.errors import install_error_handlers
 from api.health import router as health_router
 from api.launcher import build_launcher
+from api.observability import JSON_LOGS, RequestContext, configure_logging
+from api.rate_limit import RateLimit
 from api.reaper import ReaperThread
 from api.songs.router import router as songs_router
 from api.spa import install_spa
@@ -46,6 +49,8 @@ def create_app(
     """Build the app; tests pass their own session factory (bound to a rolled-back transaction), clock,
     launcher and Gemini stand-in."""
     settings = settings or get_settings()
+    if os.environ.get(JSON_LOGS):
+        configure_logging(settings.log_level)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,6 +99,18 @@ def create_app(
         upload_limit=settings.upload_max_bytes,
         upload_paths=("/api/songs",),
     )
+    app.add_middleware(
+        RateLimit,
+        per_minute=settings.rate_limit_per_minute,
+        strict={
+            "/api/auth/login": settings.login_rate_limit_per_minute,
+            "/api/choreography/generate": settings.render_rate_limit_per_minute,
+            "/api/choreography/describe": settings.render_rate_limit_per_minute,
+        },
+        secret=settings.secret_key,
+        clock=clock,
+    )
+    app.add_middleware(RequestContext)  # outermost: every response, even a refusal, carries a request id
     install_error_handlers(app)
     routers = (
         health_router,

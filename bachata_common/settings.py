@@ -80,6 +80,11 @@ class Settings(BaseSettings):
         ["http://127.0.0.1:5173", "http://localhost:5173"], validation_alias="CORS_ORIGINS"
     )
     max_request_bytes: int = Field(1_048_576, validation_alias="MAX_REQUEST_BYTES")
+    # Requests per minute per signed-in user (else per client address); login and starting renders are stricter.
+    rate_limit_per_minute: int = Field(100, ge=1, validation_alias="RATE_LIMIT_PER_MINUTE")
+    login_rate_limit_per_minute: int = Field(20, ge=1, validation_alias="LOGIN_RATE_LIMIT_PER_MINUTE")
+    render_rate_limit_per_minute: int = Field(10, ge=1, validation_alias="RENDER_RATE_LIMIT_PER_MINUTE")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     @field_validator("pose_weights", "index_backup_path", "media_dir", mode="before")
     @classmethod

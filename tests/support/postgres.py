@@ -74,9 +74,11 @@ class ThrowawayPostgres:
             "start",
         )
 
-    def restart(self) -> None:
-        """Stop and start the same cluster on the same port (for fault tests)."""
+    def pause(self) -> None:
+        """Stop the server, keeping its data: clients see an outage until ``resume``."""
         self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
         self._pg_ctl_start()
 
     def stop(self) -> None:

@@ -16,9 +16,9 @@ from tests.support.ports import free_port
 
 
 @contextmanager
-def serve(var: Path, **env: str) -> Iterator[str]:
-    """The real API (with the built SPA) on a free loopback port; stopped afterwards."""
-    port = free_port()
+def serve(var: Path, *, port: int | None = None, **env: str) -> Iterator[str]:
+    """The real API (with the built SPA) on a (free) loopback port; stopped afterwards."""
+    port = port or free_port()
     environment = {**os.environ, "ENVIRONMENT": "test", "VAR_DIR": str(var), "PASSWORD_ITERATIONS": "1000", **env}
     server = subprocess.Popen(
         [sys.executable, "-m", "api", "--port", str(port)],
