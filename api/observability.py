@@ -9,7 +9,9 @@ import re
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,6 +20,23 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 access_log = logging.getLogger("api.access")
 _CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # a caller's X-Request-ID is kept only when it looks like one
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+def _stamp_request_id(factory: Callable[..., logging.LogRecord]) -> Callable[..., logging.LogRecord]:
+    """Wrap the record factory so every record remembers the request it was made in (at creation, not format)."""
+    if getattr(factory, "stamps_request_id", False):
+        return factory
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        record.request_id = request_id.get()
+        return record
+
+    make.stamps_request_id = True
+    return make
+
+
+logging.setLogRecordFactory(_stamp_request_id(logging.getLogRecordFactory()))
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,7 +48,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": getattr(record, "request_id", None) or request_id.get(),
+            "request_id": getattr(record, "request_id", None),
         }
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD and k != "request_id"})
         if record.exc_info:

@@ -99,8 +99,16 @@ def _check_audio(path: Path) -> tuple[str, float]:
     )
     if format_name not in FORMATS or not has_audio or has_video:
         raise UnsupportedMedia("This file is not a song we can use: upload mp3, wav, ogg, m4a or flac audio")
+    # The declared length is checked first and decoding stops past the limit, so a tiny file that expands
+    # to hours of audio (a decompression bomb) costs nothing.
+    duration = float(data["format"].get("duration") or 0.0)
+    if not MIN_SECONDS <= duration <= MAX_SECONDS:
+        raise Unprocessable(
+            f"The song must be between 30 seconds and 10 minutes long (this one is {duration:.0f} s)",
+            details=[{"field": "file", "duration": round(duration, 2)}],
+        )
     decode = subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-f", "null", "-"],
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-t", str(MAX_SECONDS + 1), "-f", "null", "-"],
         capture_output=True,
         text=True,
         check=False,
@@ -108,12 +116,6 @@ def _check_audio(path: Path) -> tuple[str, float]:
     )
     if decode.returncode != 0 or decode.stderr.strip():
         raise Unprocessable("The audio file is damaged and cannot be decoded", details=[{"field": "file"}])
-    duration = float(data["format"].get("duration") or 0.0)
-    if not MIN_SECONDS <= duration <= MAX_SECONDS:
-        raise Unprocessable(
-            f"The song must be between 30 seconds and 10 minutes long (this one is {duration:.0f} s)",
-            details=[{"field": "file", "duration": round(duration, 2)}],
-        )
     return FORMATS[format_name], duration
 
 
