@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
@@ -87,6 +88,38 @@ class Unprocessable(AppError):
 class ServiceUnavailable(AppError):
     status_code = 503
     code = "service_unavailable"
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorOut(BaseModel):
+    """The one error shape every failure answers with."""
+
+    error: ErrorDetail
+
+
+# Declared on every route so the OpenAPI schema says what failures look like (and fuzzing can check them).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    # "content" keeps JSON listed on routes whose success is HTML or a file: their errors are JSON too.
+    status: {"model": ErrorOut, "description": description, "content": {"application/json": {}}}
+    for status, description in {
+        400: "Bad request",
+        401: "Not signed in, or the token is invalid",
+        403: "Not allowed",
+        404: "Not found (also what another user's resources look like)",
+        409: "Conflict",
+        413: "Body too large",
+        415: "Unsupported media",
+        416: "Range not satisfiable",
+        422: "Validation failed",
+        429: "Rate limited or over a cap; see Retry-After",
+        503: "A dependency is unavailable; retry later",
+    }.items()
+}
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

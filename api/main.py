@@ -19,7 +19,7 @@ from api.class_plans.router import router as class_plans_router
 from api.clock import Clock
 from api.collections.router import router as collections_router
 from api.demo import ensure_demo_content
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.health import router as health_router
 from api.launcher import build_launcher
 from api.observability import JSON_LOGS, RequestContext, configure_logging
@@ -122,6 +122,6 @@ def create_app(
         class_plans_router,
     )
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=ERROR_RESPONSES)
     install_spa(app, settings.frontend_dist)  # last: its catch-all route must not shadow the API
     return app
