@@ -6,8 +6,10 @@ import argparse
 import os
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from api.observability import JSON_LOGS, configure_logging
+from api.server_config import NoDelayConfig
 from bachata_common.settings import get_settings
 
 
@@ -20,7 +22,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ[JSON_LOGS] = "1"  # uvicorn's worker processes configure their own logging from this
     configure_logging(get_settings().log_level)
     # Our own access line replaces uvicorn's, which would log query strings (signed links carry signatures).
-    uvicorn.run(
+    config = NoDelayConfig(
         "api.main:create_app",
         factory=True,
         host=args.host,
@@ -29,6 +31,11 @@ def main(argv: list[str] | None = None) -> None:
         access_log=False,
         log_config=None,
     )
+    server = uvicorn.Server(config)
+    if config.workers > 1:
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
+    else:
+        server.run()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,12 +31,13 @@ from api.spa import install_spa
 from api.videos.router import router as videos_router
 from bachata_common.db import utcnow
 from bachata_common.db.bootstrap import prepare_database
-from bachata_common.db.engine import create_db_engine, create_session_factory
+from bachata_common.db.engine import connection_slots, create_db_engine, create_session_factory
 from bachata_common.settings import Settings, get_settings
 from bachata_common.storage import open_storage
 from job_launcher.base import Launcher
 
 JSON_BODY_LIMIT = 1024 * 1024
+TEST_DB_SLOTS = 20
 
 
 def create_app(
@@ -56,9 +58,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if session_factory is not None:
             app.state.session_factory = session_factory
+            app.state.db_slots = anyio.Semaphore(TEST_DB_SLOTS)
             yield
             return
         engine = create_db_engine(settings.sqlalchemy_url)
+        app.state.db_slots = anyio.Semaphore(connection_slots(engine))
         if settings.auto_migrate:
             await run_in_threadpool(prepare_database, engine)
         await run_in_threadpool(ensure_demo_content, settings)

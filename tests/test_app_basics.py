@@ -80,3 +80,15 @@ def test_cors_allows_only_configured_origins(client):
         "/api/health", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
     )
     assert "access-control-allow-origin" not in refused.headers
+
+
+def test_a_multi_worker_server_turns_nagle_off_for_its_connections():
+    import socket
+
+    from api.server_config import NoDelayConfig
+
+    sock = NoDelayConfig("api.main:create_app", factory=True, host="127.0.0.1", port=0, workers=2).bind_socket()
+    try:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 1
+    finally:
+        sock.close()

@@ -184,3 +184,25 @@ def test_polling_survives_an_api_restart(postgresql_engine, tmp_path, demo_libra
         assert (after.json()["status"], after.json()["progress"]) == ("running", 60)
         refreshed = httpx.post(f"{base_again}/api/auth/refresh", json={"refresh": tokens["refresh"]})
         assert refreshed.status_code == 200
+
+
+def test_a_burst_beyond_the_connection_pool_is_served(postgres, tmp_path, demo_library):
+    """More simultaneous requests than pooled connections once stalled every worker thread (pool timeout)."""
+    import asyncio
+
+    engine_url = postgres.create_database("burst")
+    env = {"DATABASE_URL": engine_url, "SECRET_KEY": TEST_SECRET, "LIBRARY_DIR": str(demo_library),
+           "LOGIN_RATE_LIMIT_PER_MINUTE": "1000", "RATE_LIMIT_PER_MINUTE": "1000"}  # fmt: skip
+    with serve(tmp_path / "var", **env) as base:
+        with httpx.Client(base_url=base) as client:
+            body = {"email": "burst@example.com", "password": "steps-on-the-one-1", "display_name": "Burst"}
+            assert client.post("/api/auth/register", json=body).status_code == 201
+
+        async def burst() -> list[int]:
+            async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+                login = {"email": "burst@example.com", "password": "steps-on-the-one-1"}
+                replies = await asyncio.gather(*(client.post("/api/auth/login", json=login) for _ in range(100)))
+                return [reply.status_code for reply in replies]
+
+        statuses = asyncio.run(burst())
+    assert statuses == [200] * 100

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 
 def create_db_engine(url: str) -> Engine:
@@ -35,6 +36,14 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
 def _begin_sqlite(connection) -> None:
     # IMMEDIATE takes the write lock up front: the API and a render job never deadlock upgrading a read lock.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def connection_slots(engine: Engine) -> int:
+    """How many sessions may hold a connection at once without waiting on the pool (SQLite: no pool limit)."""
+    pool = engine.pool
+    if isinstance(pool, QueuePool):
+        return pool.size() + max(0, pool._max_overflow) - 1  # one left for the reaper's own sessions
+    return 64
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,12 +16,12 @@ from tests.support.ports import free_port
 
 
 @contextmanager
-def serve(var: Path, *, port: int | None = None, **env: str) -> Iterator[str]:
+def serve(var: Path, *, port: int | None = None, workers: int = 1, **env: str) -> Iterator[str]:
     """The real API (with the built SPA) on a (free) loopback port; stopped afterwards."""
     port = port or free_port()
     environment = {**os.environ, "ENVIRONMENT": "test", "VAR_DIR": str(var), "PASSWORD_ITERATIONS": "1000", **env}
     server = subprocess.Popen(
-        [sys.executable, "-m", "api", "--port", str(port)],
+        [sys.executable, "-m", "api", "--port", str(port), "--workers", str(workers)],
         env=environment,
         cwd=PROJECT_ROOT,
         stdout=subprocess.DEVNULL,

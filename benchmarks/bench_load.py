@@ -1,0 +1,219 @@
+"""`make bench` (part 3): the API under load on PostgreSQL, and ten renders queued through the local launcher.
+
+Load: 100 simulated dancers for 60 s, each polling its task every 2 s, listing its collection every 10 s and
+logging in every 30 s, against 1 and then 2 uvicorn workers on loopback. Renders: ten dancers start a
+render at once; refused ones (caps: 3 running, 2 per dancer) retry after Retry-After; all must complete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from bachata_common.db.bootstrap import prepare_database
+from bachata_common.db.engine import create_db_engine
+from ray_pipeline.synthetic import make_library, make_song
+from tests.support.postgres import ThrowawayPostgres, find_bin_dir
+from tests.support.rows import create_task
+from tests.support.server import serve
+
+RESULTS = Path(__file__).resolve().parent / "results"
+PASSWORD = "steps-on-the-one-1"
+EVERY = {"poll": 2.0, "collection": 10.0, "login": 30.0}  # seconds between one dancer's requests of each kind
+# All simulated dancers share 127.0.0.1, so the per-address login limit is raised for the load run only;
+# the limits themselves are covered by tests/test_security.py.
+OPEN_LIMITS = {"RATE_LIMIT_PER_MINUTE": "100000", "LOGIN_RATE_LIMIT_PER_MINUTE": "100000"}
+# Bench accounts hash with 20,000 PBKDF2 iterations: at the production 1,000,000 (~1 s of CPU per check)
+# 100 dancers logging in every 30 s would need 3.3 CPUs for hashing alone on this 2-core machine.
+BENCH_ITERATIONS = "20000"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+def summarise(samples: list[tuple[str, float, bool]], seconds: float) -> dict:
+    report = {}
+    for kind in EVERY:
+        mine = [(ms, ok) for k, ms, ok in samples if k == kind]
+        times = [ms for ms, _ in mine]
+        report[kind] = {
+            "requests": len(mine),
+            "per_second": round(len(mine) / seconds, 1),
+            "errors": sum(not ok for _, ok in mine),
+            "p50_ms": round(percentile(times, 0.50), 1),
+            "p95_ms": round(percentile(times, 0.95), 1),
+            "p99_ms": round(percentile(times, 0.99), 1),
+        }
+    report["all"] = {"requests": len(samples), "per_second": round(len(samples) / seconds, 1),
+                     "errors": sum(not ok for _, _, ok in samples)}  # fmt: skip
+    return report
+
+
+async def dancer(client: httpx.AsyncClient, email: str, task_id: str, stop_at: float, samples: list) -> None:
+    """One dancer's loop; the first of each kind is spread over its period so the load starts evenly."""
+    token = (await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})).json()["access"]
+    due = {kind: time.monotonic() + random.uniform(0, period) for kind, period in EVERY.items()}  # noqa: S311
+    while (now := time.monotonic()) < stop_at:
+        kind = min(due, key=due.get)
+        await asyncio.sleep(max(0.0, due[kind] - now))
+        if time.monotonic() >= stop_at:
+            break
+        due[kind] += EVERY[kind]
+        started = time.perf_counter()
+        try:
+            if kind == "poll":
+                response = await client.get(
+                    f"/api/choreography/tasks/{task_id}", headers={"Authorization": f"Bearer {token}"}
+                )
+            elif kind == "collection":
+                response = await client.get("/api/collections", headers={"Authorization": f"Bearer {token}"})
+            else:
+                response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+                token = response.json().get("access", token)
+            ok = response.status_code == 200
+        except httpx.HTTPError:
+            ok = False
+        samples.append((kind, (time.perf_counter() - started) * 1000, ok))
+
+
+async def load(base: str, dancers: list[tuple[str, str]], seconds: float) -> list:
+    samples: list = []
+    limits = httpx.Limits(max_connections=len(dancers) + 10, max_keepalive_connections=len(dancers) + 10)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        stop_at = time.monotonic() + seconds + 3  # +3 s for the first logins
+        await asyncio.gather(*(dancer(client, email, task, stop_at, samples) for email, task in dancers))
+    return samples
+
+
+def fresh_database(server: ThrowawayPostgres, name: str):
+    engine = create_db_engine(server.create_database(name))
+    prepare_database(engine)
+    return engine
+
+
+def register(base: str, count: int, prefix: str) -> list[tuple[str, int]]:
+    users = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for number in range(count):
+            email = f"{prefix}{number}@example.com"
+            body = {"email": email, "password": PASSWORD, "display_name": f"Dancer {number}"}
+            response = client.post("/api/auth/register", json=body)
+            response.raise_for_status()
+            users.append((email, response.json()["user"]["id"]))
+    return users
+
+
+def run_load(server: ThrowawayPostgres, workers: int, users: int, seconds: float, var: Path) -> dict:
+    engine = fresh_database(server, f"load_{workers}")
+    env = {"DATABASE_URL": engine.url.render_as_string(hide_password=False), "PASSWORD_ITERATIONS": BENCH_ITERATIONS,
+           **OPEN_LIMITS}  # fmt: skip
+    with serve(var / f"load-{workers}", workers=workers, **env) as base:
+        accounts = register(base, users, f"load{workers}-")
+        dancers = [(email, create_task(engine, user_id, status="running", progress=40)) for email, user_id in accounts]
+        samples = asyncio.run(load(base, dancers, seconds))
+    engine.dispose()
+    return summarise(samples, seconds)
+
+
+def run_renders(server: ThrowawayPostgres, count: int, var: Path) -> dict:
+    """Ten renders started at once through the local launcher; the client retries 429s after Retry-After."""
+    engine = fresh_database(server, "renders")
+    library = make_library(var / "library")
+    media = var / "renders" / "media"
+    make_song(media / "songs" / "queue.wav", bpm=126, duration=35, seed=5)
+    env = {"DATABASE_URL": engine.url.render_as_string(hide_password=False), "LIBRARY_DIR": str(library),
+           "MEDIA_DIR": str(media), "RENDER_SIZE": "640x360", "RENDER_CPUS": "1", "JOB_LAUNCHER": "local",
+           "PASSWORD_ITERATIONS": BENCH_ITERATIONS}  # fmt: skip
+    started = time.monotonic()
+    peak_running, refusals = 0, 0
+    with serve(var / "renders", **env) as base, httpx.Client(base_url=base, timeout=30) as client:
+        tokens = []
+        for email, _ in register(base, count, "render-"):
+            tokens.append(client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["access"])
+        pending = {index: 0.0 for index in range(count)}  # dancer -> when to (re)try
+        task_ids: dict[int, str] = {}
+        deadline = time.monotonic() + 1200
+        while time.monotonic() < deadline:
+            for index, when in list(pending.items()):
+                if time.monotonic() < when:
+                    continue
+                response = client.post(
+                    "/api/choreography/generate",
+                    headers={"Authorization": f"Bearer {tokens[index]}"},
+                    json={"song": "songs/queue.wav", "difficulty": "beginner"},
+                )
+                if response.status_code == 202:
+                    task_ids[index] = response.json()["task_id"]
+                    del pending[index]
+                else:
+                    assert response.status_code == 429, response.text
+                    refusals += 1
+                    pending[index] = time.monotonic() + float(response.headers.get("Retry-After", "5"))
+            with engine.connect() as connection:
+                statuses = dict(connection.execute(text(
+                    "SELECT status, count(*) FROM choreography_tasks GROUP BY status")).all())  # fmt: skip
+            peak_running = max(peak_running, statuses.get("running", 0) + statuses.get("started", 0))
+            if not pending and statuses.get("completed", 0) + statuses.get("failed", 0) >= count:
+                break
+            time.sleep(0.5)
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT task_id, status, error, result FROM choreography_tasks")).all()
+    engine.dispose()
+    completed = [row for row in rows if row.status == "completed"]
+    videos = [row for row in completed if (media / row.result["video_path"]).is_file()]
+    return {
+        "renders": count,
+        "rows": len(rows),
+        "completed": len(completed),
+        "videos_present": len(videos),
+        "failed": [(row.task_id, row.error) for row in rows if row.status == "failed"],
+        "peak_running": peak_running,
+        "cap": 3,
+        "refused_then_retried": refusals,
+        "wall_seconds": round(time.monotonic() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--renders", type=int, default=10)
+    args = parser.parse_args()
+    random.seed(7)
+    server = ThrowawayPostgres(find_bin_dir()).start()
+    report: dict = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "users": args.users,
+                    "seconds": args.seconds, "load": {}}  # fmt: skip
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-load-") as scratch:
+            for workers in args.workers:
+                result = run_load(server, workers, args.users, args.seconds, Path(scratch))
+                report["load"][f"{workers} worker(s)"] = result
+                print(f"\n{args.users} dancers, {args.seconds:.0f} s, {workers} uvicorn worker(s), PostgreSQL 15:")
+                for kind, row in result.items():
+                    print(f"  {kind:<10} " + ", ".join(f"{k} {v}" for k, v in row.items()))
+            if args.renders:
+                report["renders"] = run_renders(server, args.renders, Path(scratch))
+                print("\nrenders through the local launcher: " + json.dumps(report["renders"]))
+    finally:
+        server.stop()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"load-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=1))
+    print(f"written to {path}")
+
+
+if __name__ == "__main__":
+    main()
