@@ -80,7 +80,9 @@ class RequestContext:
             return
         offered = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         current = offered if _CLIENT_ID.fullmatch(offered) else uuid.uuid4().hex
-        token = request_id.set(current)
+        # Not reset afterwards: each request runs in its own task context, and an unhandled error is logged by
+        # Starlette's outermost middleware after this one has finished; it should still carry the id.
+        request_id.set(current)
         started = time.perf_counter()
         status = 500
 
@@ -106,4 +108,3 @@ class RequestContext:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
             )
-            request_id.reset(token)
