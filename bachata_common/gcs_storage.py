@@ -54,6 +54,7 @@ class GcsStorage:
         self.client = client or storage.Client()
         self.signing_credentials = signing_credentials  # None: the client's own, when they can sign
         self.bucket = self.client.bucket(bucket_name)
+        self.bucket_name = bucket_name
         self.retry: Retry = DEFAULT_RETRY.with_timeout(retry_seconds)
 
     def _blob(self, key: str) -> storage.Blob:

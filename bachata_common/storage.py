@@ -29,6 +29,8 @@ class StorageUnavailable(OSError):
 class Storage(Protocol):
     """What the API and the job need from storage; local folder and bucket both provide it."""
 
+    bucket_name: str | None  # the bucket behind ``gs://`` addresses; None for local files
+
     def exists(self, key: str) -> bool: ...
     def list(self, prefix: str) -> list[str]: ...
     def delete(self, key: str) -> None: ...
@@ -85,6 +87,8 @@ def write_atomically(target: Path, fill: Callable[[Path], object]) -> None:
 
 class LocalStorage:
     """Keys are paths below one root folder; writes appear atomically."""
+
+    bucket_name = None
 
     def __init__(self, root: Path):
         self.root = root

@@ -91,7 +91,7 @@ def song_key(audio_input: str, storage: Storage) -> str | None:
     """The storage key AUDIO_INPUT names (``songs/x.mp3`` or ``gs://<our bucket>/songs/x.mp3``); None for a path."""
     if audio_input.startswith("gs://"):
         bucket_name, _, key = audio_input[len("gs://") :].partition("/")
-        if getattr(getattr(storage, "bucket", None), "name", None) != bucket_name:
+        if storage.bucket_name != bucket_name:
             raise BadInput("The song is in a bucket this job does not use", cause=f"cannot fetch {audio_input}")
         audio_input = key
     if Path(audio_input).is_absolute():
