@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
@@ -77,7 +77,9 @@ def validate_key(key: str) -> str:
 def write_atomically(target: Path, fill: Callable[[Path], object]) -> None:
     """Fill a hidden temporary file beside the target, then rename: readers never see a partial file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    # Unique per write, not per process: two executions of one task may share a pid (PID 1 in two containers,
+    # two threads here) and must not rename each other's half-written file.
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
     try:
         fill(temporary)
         temporary.replace(target)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,7 +104,7 @@ def render_segment(spec: SegmentSpec, cache_dir: Path) -> tuple[Path, bool]:
         .filter("tpad", start_mode="clone", start_duration=f"{lead_in:.4f}", stop_mode="clone", stop_duration=5)
     )
     cache_dir.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f"{target.stem}.{os.getpid()}.tmp.mp4")
+    temporary = target.with_name(f"{target.stem}.{uuid.uuid4().hex}.tmp.mp4")  # the cache may be shared by hosts
     run_ffmpeg(
         video.output(
             str(temporary),
