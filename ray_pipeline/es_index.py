@@ -14,7 +14,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import ApiError, Elasticsearch
 
 from ray_pipeline.errors import TransientFault
-from ray_pipeline.library import MIN_QUALITY, Hits, MoveClip, SearchIndex, _difficulty, _vector, index_score
+from ray_pipeline.library import MIN_QUALITY, Hits, MoveClip, MoveIndex, SearchIndex, _difficulty, _vector
 
 log = logging.getLogger(__name__)
 
@@ -197,15 +197,12 @@ class ElasticsearchIndex(SearchIndex):
         return kept[:size]
 
     def _rank_in_process(self, query: np.ndarray, *, difficulty: str | None, energy_level: str | None) -> Hits:
+        """The filtered documents, ranked by the same cosine scoring as the in-process index."""
         body = filtered_body(difficulty=difficulty, energy_level=energy_level)
         response = self._call("read", lambda: self.client.search(index=self.index, size=100, **body))
         clips = [clip_from_hit(hit, self.clips_root) for hit in response["hits"]["hits"]]
-        unit = query / (np.linalg.norm(query) + 1e-12)
-        return [
-            (clip, index_score(float(clip.audio_embedding @ unit / (np.linalg.norm(clip.audio_embedding) + 1e-12))))
-            for clip in clips
-            if clip.audio_embedding is not None
-        ]
+        clips = [clip for clip in clips if clip.audio_embedding is not None]
+        return MoveIndex(clips).search(query) if clips else []
 
     def reachable(self) -> bool:
         """Whether the index answers (for health checks); never raises."""
