@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run   - install everything and serve the app on http://$(HOST):$(PORT) (embedded defaults)"
 	@echo "make test  - install everything and run the whole suite (starts a throwaway PostgreSQL 15)"
-	@echo "make bench - render (3-minute song, 720p/360p, 1-2 CPUs), web app first load, API load and queued renders"
+	@echo "make bench - render (3-minute song, 720p/360p, 1-2 CPUs), dancers on the beat, web app first load, API load"
 
 run: system-deps python-deps frontend
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
@@ -26,6 +26,7 @@ test: system-deps python-deps lint frontend
 
 bench: system-deps python-deps frontend
 	$(UV) run --frozen python benchmarks/bench_render.py
+	$(UV) run --frozen python -m benchmarks.bench_beat
 	$(UV) run --frozen python -m benchmarks.bench_frontend
 	$(UV) run --frozen python -m benchmarks.bench_load
 

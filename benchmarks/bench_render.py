@@ -1,4 +1,4 @@
-"""`make bench`: end-to-end render time and memory for a generated 3-minute song, plus beat-tracking quality.
+"""`make bench`: end-to-end render time and memory for a generated 3-minute song (beat quality: bench_beat).
 
 Runs the real `render` command (Ray, ffmpeg, the configured move library) at 720p and 360p with 1 and 2 CPUs,
 each cold (fresh numba and render caches), warm on a new song, and warm repeating the same song. Samples the
@@ -19,13 +19,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import psutil
 
 from bachata_common.settings import get_settings
-from ray_pipeline.analysis import track_beats
-from ray_pipeline.metrics import beat_f_measure
-from ray_pipeline.synthetic import SAMPLE_RATE, make_song, song_samples
+from ray_pipeline.synthetic import make_song
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SONG_SECONDS = 180.0
@@ -83,22 +80,6 @@ def run_render(song: Path, out: Path, *, size: str, cpus: int, env: dict[str, st
     }
 
 
-def beat_tracking_quality() -> list[dict]:
-    rows = []
-    for bpm in (100, 118, 128, 136, 150):
-        samples, beats, ones, _ = song_samples(bpm=bpm, duration=60, first_beat=0.9, seed=bpm)
-        grid = track_beats(samples, SAMPLE_RATE)
-        rows.append(
-            {
-                "bpm": bpm,
-                "f_measure": round(beat_f_measure(grid.beats, beats), 4),
-                "tempo_error_bpm": round(abs(grid.tempo - bpm), 3),
-                "one_found": bool(np.min(np.abs(ones - grid.beats[grid.first_one])) <= 0.07),
-            }
-        )
-    return rows
-
-
 def main() -> None:
     library = get_settings().library_dir
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -132,7 +113,6 @@ def main() -> None:
         "song_seconds": SONG_SECONDS,
         "library": str(library),
         "runs": runs,
-        "beat_tracking": beat_tracking_quality(),
         "targets": {
             "warm_720p_2cpu_seconds": 20,
             "cut_on_beat": 1.0,
@@ -140,8 +120,6 @@ def main() -> None:
             "tempo_fit": 0.02,
             "variety": 0.8,
             "energy_fit": 0.5,
-            "beat_f_measure": 0.95,
-            "tempo_error_bpm": 1.0,
         },
     }
     path = RESULTS / f"render-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
@@ -155,14 +133,6 @@ def main() -> None:
         )
     quality = runs[-1]["quality"]
     print(f"\nquality (last run): {quality}")
-    print(
-        "beat tracking: "
-        + ", ".join(
-            f"{r['bpm']} BPM F={r['f_measure']:.3f} err={r['tempo_error_bpm']:.2f}"
-            f"{'' if r['one_found'] else ' (1 missed)'}"
-            for r in report["beat_tracking"]
-        )
-    )
     print(f"\nwritten to {path}")
 
 

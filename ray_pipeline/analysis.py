@@ -1,4 +1,4 @@
-"""Music analysis: beats, tempo, the 8-count grid, energy curve, sections and the 128-d audio embedding."""
+"""Music analysis besides the beats: energy curve, sections and the original's 128-d audio embedding."""
 
 from __future__ import annotations
 
@@ -7,27 +7,7 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 
-HOP = 512
-COUNTS_PER_PHRASE = 8  # bachata counts 1-8 over two bars
-
-
-@dataclass(frozen=True)
-class BeatGrid:
-    """Beat times, the tempo they imply and which beat is the first "1"."""
-
-    tempo: float
-    beats: np.ndarray
-    first_one: int
-
-    @property
-    def phrase_starts(self) -> np.ndarray:
-        """Indices of beats that start a complete 8-count."""
-        last_start = len(self.beats) - COUNTS_PER_PHRASE
-        return np.arange(self.first_one, last_start + 1, COUNTS_PER_PHRASE)
-
-    def count_of(self, beat_index: int) -> int:
-        """The count (1-8) a beat carries."""
-        return (beat_index - self.first_one) % COUNTS_PER_PHRASE + 1
+HOP = 512  # the original analyser's hop; the embedding depends on it
 
 
 @dataclass(frozen=True)
@@ -38,69 +18,6 @@ class Section:
     end: float
     energy: float  # 0-1 within this song
     level: str  # low | medium | high
-
-
-def track_beats(samples: np.ndarray, sr: int) -> BeatGrid:
-    """Beats by librosa's tracker; tempo from the median inter-beat interval (librosa's own value is quantised)."""
-    onset_env = librosa.onset.onset_strength(y=samples, sr=sr, hop_length=HOP)
-    _, frames = librosa.beat.beat_track(
-        onset_envelope=onset_env, sr=sr, hop_length=HOP, start_bpm=125.0, units="frames"
-    )
-    beats = librosa.frames_to_time(frames, sr=sr, hop_length=HOP)
-    if len(beats) < 2 * COUNTS_PER_PHRASE:
-        return BeatGrid(tempo=0.0, beats=beats, first_one=0)
-    return BeatGrid(tempo=tempo_of(beats), beats=beats, first_one=find_first_one(samples, sr, beats))
-
-
-def tempo_of(beats: np.ndarray) -> float:
-    """BPM from the median inter-beat interval, measured over 8-beat spans.
-
-    Beat times sit on 23 ms analysis frames, so single intervals are quantised (127 and 132 BPM both read
-    129.2); an interval averaged over a whole 8-count is eight times finer and still robust to outliers.
-    """
-    span = min(COUNTS_PER_PHRASE, len(beats) - 1)
-    intervals = (beats[span:] - beats[:-span]) / span
-    return 60.0 / float(np.median(intervals))
-
-
-def _band_onsets(spectrum: np.ndarray, freqs: np.ndarray, low: float, high: float) -> np.ndarray:
-    band = spectrum[(freqs >= low) & (freqs < high)].sum(axis=0)
-    return np.maximum(0.0, np.diff(np.log1p(band), prepend=np.log1p(band[:1])))
-
-
-def _at_beats(envelope: np.ndarray, beats: np.ndarray, sr: int) -> np.ndarray:
-    """The strongest value of an envelope within ±2 frames of each beat, z-scored over the song."""
-    frames = librosa.time_to_frames(beats, sr=sr, hop_length=HOP)
-    values = np.array([envelope[max(0, f - 2) : f + 3].max(initial=0.0) for f in frames])
-    return (values - values.mean()) / (values.std() + 1e-9)
-
-
-def find_first_one(samples: np.ndarray, sr: int, beats: np.ndarray) -> int:
-    """Index of the first beat that is a "1".
-
-    Bachata puts the bass on 1 and 5 and accents 4 and 8, which fixes the count modulo 4; the "1" is then
-    told from the "5" by a stronger bass hit and by energy changes (phrases and sections start on 1).
-    """
-    spectrum = np.abs(librosa.stft(samples, n_fft=2048, hop_length=HOP))
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=2048)
-    bass = _at_beats(_band_onsets(spectrum, freqs, 30, 150), beats, sr)
-    accent = _at_beats(_band_onsets(spectrum, freqs, 200, 1200), beats, sr)
-    rms = librosa.feature.rms(S=spectrum, frame_length=2048, hop_length=HOP)[0]
-    beat_frames = librosa.time_to_frames(beats, sr=sr, hop_length=HOP)
-    beat_energy = np.array([rms[f : f + 4].mean() if f < rms.size else 0.0 for f in beat_frames])
-    novelty = np.abs(np.diff(beat_energy, prepend=beat_energy[:1]))
-    novelty = (novelty - novelty.mean()) / (novelty.std() + 1e-9)
-    counts = np.arange(len(beats))
-
-    def mean_at(values: np.ndarray, phase: int, period: int) -> float:
-        picked = values[counts % period == phase % period]
-        return float(picked.mean()) if picked.size else 0.0
-
-    bar_scores = [mean_at(bass, p, 4) + mean_at(accent, p + 3, 4) for p in range(4)]
-    bar_phase = int(np.argmax(bar_scores))
-    candidates = [bar_phase, bar_phase + 4]
-    one_scores = [mean_at(bass, p, 8) - mean_at(bass, p + 4, 8) + 0.5 * mean_at(novelty, p, 8) for p in candidates]
-    return candidates[int(np.argmax(one_scores))] % COUNTS_PER_PHRASE
 
 
 def energy_curve(samples: np.ndarray, sr: int, *, rate: float = 4.0) -> tuple[np.ndarray, np.ndarray]:

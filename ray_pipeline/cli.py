@@ -74,13 +74,19 @@ def summary_text(summary: dict, video: Path) -> str:
     ]
     for segment in summary["segments"]:
         lines.append(
-            f"  {segment['start']:7.2f}-{segment['end']:7.2f}  {segment['move']:<18} {segment['clip']:<34}"
-            f" x{segment['speed_factor']:.3f}"
+            f"  {segment['start']:7.2f}-{segment['end']:7.2f}  {segment['move']:<40} {segment['clip']:<34}"
+            f" x{segment['speed_factor']:.3f}  {segment['dancers']['timing']}"
         )
     lines.append(
         f"quality    cut-on-beat {quality['cut_on_beat']:.0%}, on the 1 {quality['phrase_alignment']:.0%}, "
         f"tempo fit {quality['tempo_fit_max']:.1%}, variety {quality['variety']:.2f}, "
         f"energy fit {quality['energy_fit']}"
+    )
+    jump = quality["median_cut_jump"]
+    lines.append(
+        f"checks     dancers on their beat in {quality['dancers_on_beat']:.0%} of moves, "
+        f"song's bass on the beat in {quality['song_bass_on_beat']:.0%} of 8-counts, "
+        f"'1' sureness {quality['one_confidence']:.0%}, cut jump {'-' if jump is None else f'{jump:.2f}'}"
     )
     lines.append("timings    " + ", ".join(f"{name} {seconds:.2f}s" for name, seconds in summary["timings"].items()))
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from ray_pipeline.errors import BadInput
+from ray_pipeline.move_names import human_name
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,8 @@ class MoveClip:
 
     @property
     def name(self) -> str:
-        """A label for people: "Cross Body Lead"."""
-        return self.move_label.replace("_", " ").title()
+        """A name for people, from the clip's own id: "Sensual basic with head roll"."""
+        return human_name(self.clip_id)
 
 
 def _difficulty(value: str) -> str:
@@ -47,20 +48,33 @@ def _vector(values: list[float] | None) -> np.ndarray | None:
     return None if values is None else np.asarray(values, dtype=np.float32)
 
 
+def _unique_id(clip_id: str, relative: str, taken: set[str]) -> str:
+    """The clip's id, or ``<folder>_<id>`` when another clip already has it (one would shadow the other)."""
+    if clip_id not in taken:
+        return clip_id
+    unique = f"{Path(relative).parent.name}_{clip_id}"
+    log.warning("clip id %r is used twice; %s is known as %r", clip_id, relative, unique)
+    return unique
+
+
 def load_library(library_dir: Path) -> list[MoveClip]:
     """Every clip of the 150-clip format (annotations + ``move_embeddings.json``), whether or not its file exists."""
     annotations_path = library_dir / "bachata_annotations.json"
     embeddings_path = library_dir / "move_embeddings.json"
     if not annotations_path.exists() or not embeddings_path.exists():
         raise BadInput("The move library is not available", cause=f"no annotations/embeddings in {library_dir}")
-    annotations = {clip["clip_id"]: clip for clip in json.loads(annotations_path.read_text())["clips"]}
-    clips = []
+    # By file, not by id: two clips share an id, and keyed by id one annotation would describe both.
+    annotations = {clip["video_path"]: clip for clip in json.loads(annotations_path.read_text())["clips"]}
+    clips: list[MoveClip] = []
+    taken: set[str] = set()
     for entry in json.loads(embeddings_path.read_text())["embeddings"]:
-        annotation = annotations.get(entry["clip_id"], {})
-        relative = annotation.get("video_path") or entry["video_path"].split("Bachata_steps/", 1)[-1]
+        relative = entry["video_path"].split("Bachata_steps/", 1)[-1]
+        annotation = annotations.get(relative, {})
+        clip_id = _unique_id(entry["clip_id"], relative, taken)
+        taken.add(clip_id)
         clips.append(
             MoveClip(
-                clip_id=entry["clip_id"],
+                clip_id=clip_id,
                 move_label=entry.get("move_label") or annotation["move_label"],
                 path=library_dir / "Bachata_steps" / relative,
                 difficulty=_difficulty(entry.get("difficulty") or annotation["difficulty"]),

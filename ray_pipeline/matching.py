@@ -1,4 +1,10 @@
-"""Choose a move for every stretch of the song: fit to energy, tempo, the previous move, and variety."""
+"""Choose a move for every stretch of the song: fit to energy, tempo, the previous move, and variety.
+
+Each move maps its clip's counts onto exactly the song's: a span from one of the clip's "1"s to a later beat
+plays over the song's span from a "1" to the beat as many counts later, so its speed comes from those two
+spans alone and local tempo drift never accumulates. Cuts prefer moves whose couple looks like the previous
+one's at the cut (outfits, room, place, hold), and clips whose dancers follow no grid only open or close.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,31 @@ from typing import Protocol
 
 import numpy as np
 
-from ray_pipeline.analysis import COUNTS_PER_PHRASE
+from ray_pipeline.beats import COUNTS_PER_PHRASE
 from ray_pipeline.clip_analysis import ClipAnalysis
 from ray_pipeline.errors import BadInput
 from ray_pipeline.library import MoveClip
+from ray_pipeline.looks import Look, jump
 
 LEVELS = {"low": 0, "medium": 1, "high": 2}
 MAX_SPEED_CHANGE = 0.2  # playing a clip more than 20 % faster or slower looks wrong
-WEIGHTS = {"audio": 0.15, "energy": 0.35, "tempo": 0.2, "continuity": 0.15, "style": 0.1, "chance": 0.15}
+WEIGHTS = {
+    "audio": 0.15,
+    "energy": 0.35,
+    "tempo": 0.2,
+    "continuity": 0.1,
+    "flow": 0.25,
+    "timing": 0.15,
+    "style": 0.1,
+    "chance": 0.15,
+}
+TIMING_SCORES = {"agree": 1.0, "locked": 0.6, "loose": 0.0}  # dancers on the beat / locked elsewhere / none
+FRAMING = ("intros", "outro")
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """One 8-count of the song."""
+    """One 8-count of the song: beats ``first_beat`` up to ``first_beat + beats``, from ``start`` to ``end``."""
 
     index: int
     first_beat: int
@@ -28,6 +46,7 @@ class Phrase:
     end: float
     energy: float
     level: str
+    beats: int = COUNTS_PER_PHRASE
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,13 @@ class Candidate:
     analysis: ClipAnalysis
     index_score: float
 
+    @property
+    def timing(self) -> str:
+        """agree | locked | loose: how well the dancers keep to this clip's (verified) beat."""
+        if self.analysis.timing == "loose":
+            return "loose"
+        return "agree" if self.analysis.dancers_agree else "locked"
+
 
 @dataclass(frozen=True)
 class Move:
@@ -47,11 +73,25 @@ class Move:
     analysis: ClipAnalysis
     first_phrase: int
     phrases: int
+    counts: int  # beats the move dances on the song's grid (and on its clip's)
+    clip_first_beat: int  # the clip's "1" it starts from
     song_start: float
     song_end: float
     clip_start: float  # may be negative: the first move shows the clip's first frame before it begins
     clip_end: float
-    speed: float  # clip seconds per song second
+    speed: float  # clip seconds per song second, from the two spans
+
+    @property
+    def clip_last_beat(self) -> int:
+        return self.clip_first_beat + self.counts
+
+    def look_at(self, beat: int) -> Look | None:
+        """The couple's look at the clip's "1" nearest before ``beat``."""
+        looks = self.analysis.looks
+        if not looks:
+            return None
+        position = (beat - self.analysis.first_one) // COUNTS_PER_PHRASE
+        return looks[max(0, min(len(looks) - 1, position))]
 
 
 class PoseVerifier(Protocol):
@@ -70,33 +110,55 @@ def _cosine01(a: np.ndarray | None, b: np.ndarray | None) -> float:
     return float((np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12) + 1.0) / 2.0)
 
 
+def cut_jump(previous: Move, candidate: Candidate, counts: int) -> float | None:
+    """How much the picture jumps cutting from ``previous`` into ``candidate`` (None when either look is unknown)."""
+    span = candidate.analysis.span(counts)
+    before = previous.look_at(previous.clip_last_beat)
+    if span is None or before is None or not candidate.analysis.looks:
+        return None
+    after = candidate.analysis.looks[max(0, (span[0] - candidate.analysis.first_one) // COUNTS_PER_PHRASE)]
+    return jump(before, after)
+
+
+@dataclass(frozen=True)
+class _Context:
+    song_tempo: float
+    style: str | None
+    verifier: PoseVerifier | None
+    flow: bool
+
+
 def _score(
     candidate: Candidate,
     *,
     phrases: list[Phrase],
-    song_tempo: float,
     previous: Move | None,
     uses: Counter,
-    style: str | None,
     rng: np.random.Generator,
-    verifier: PoseVerifier | None,
+    context: _Context,
 ) -> float:
+    counts = sum(p.beats for p in phrases)
     energy = np.mean([LEVELS[p.level] for p in phrases])
     parts = {
         "audio": candidate.index_score / 0.35,
         "energy": 1.0 - abs(energy - LEVELS.get(candidate.clip.energy_level, 1)) / 2.0,
-        "tempo": 1.0 - min(1.0, abs(song_tempo / candidate.analysis.tempo - 1.0) / MAX_SPEED_CHANGE),
+        "tempo": 1.0 - min(1.0, abs(context.song_tempo / candidate.analysis.tempo - 1.0) / MAX_SPEED_CHANGE),
         "continuity": 0.5,
-        "style": 1.0 if style and candidate.clip.style == style else 0.0,
+        "flow": 0.5,
+        "timing": TIMING_SCORES[candidate.timing],
+        "style": 1.0 if context.style and candidate.clip.style == context.style else 0.0,
         "chance": float(rng.uniform()),
     }
     if previous is not None:
+        verifier = context.verifier
         transition = verifier.transition(previous.clip, candidate.clip) if verifier else None
         parts["continuity"] = (
             transition
             if transition is not None
             else _cosine01(previous.clip.pose_embedding, candidate.clip.pose_embedding)
         )
+        jumped = cut_jump(previous, candidate, counts) if context.flow else None
+        parts["flow"] = 0.5 if jumped is None else 1.0 - jumped
     score = sum(WEIGHTS[name] * value for name, value in parts.items())
     if previous is not None and previous.clip.move_label == candidate.clip.move_label:
         score -= 0.3  # spread move labels
@@ -109,9 +171,21 @@ def _usable(candidates: list[Candidate], song_tempo: float, verifier: PoseVerifi
         for c in candidates
         if c.analysis.tempo > 0
         and abs(song_tempo / c.analysis.tempo - 1.0) <= MAX_SPEED_CHANGE
-        and c.analysis.piece(COUNTS_PER_PHRASE) is not None
+        and c.analysis.span(COUNTS_PER_PHRASE) is not None
         and (verifier is None or verifier.accepts(c.clip))
     ]
+
+
+def _pools(usable: list[Candidate]) -> dict[str, list[Candidate]]:
+    """Intros, outros and the body; the body keeps to clips whose dancers follow their beat when it can."""
+    body = [c for c in usable if c.clip.move_label not in FRAMING] or usable
+    timed = [c for c in body if c.timing != "loose"]
+    return {
+        "intros": [c for c in usable if c.clip.move_label == "intros"],
+        "outro": [c for c in usable if c.clip.move_label == "outro"],
+        "body": timed if len({c.clip.clip_id for c in timed}) >= 2 else body,
+        "ends": body,  # where exact timing matters least: the first and the last move
+    }
 
 
 def plan_moves(
@@ -123,8 +197,12 @@ def plan_moves(
     seed: int,
     style: str | None = None,
     verifier: PoseVerifier | None = None,
+    flow: bool = True,
 ) -> list[Move]:
-    """Cover every 8-count with moves of one or two 8-counts: an intro first, an outro last, deterministic per seed."""
+    """Cover every 8-count with moves of one or two 8-counts: an intro first, an outro last, deterministic per seed.
+
+    ``flow`` weighs how the couple looks across each cut; off, the choice ignores it (for comparison).
+    """
     if not phrases:
         raise BadInput("The song is too short to dance a full 8-count to", cause="no complete 8-count found")
     usable = _usable(candidates, song_tempo, verifier)
@@ -134,75 +212,80 @@ def plan_moves(
             cause=f"0 of {len(candidates)} candidates fit {song_tempo:.1f} BPM",
         )
     rng = np.random.default_rng(seed)
-    by_label = {label: [c for c in usable if c.clip.move_label == label] for label in ("intros", "outro")}
-    body = [c for c in usable if c.clip.move_label not in ("intros", "outro")] or usable
+    pools = _pools(usable)
+    context = _Context(song_tempo=song_tempo, style=style, verifier=verifier, flow=flow)
     moves: list[Move] = []
     uses: Counter = Counter()
     index = 0
     while index < len(phrases):
         remaining = len(phrases) - index
-        pool = body
-        if index == 0 and by_label["intros"]:
-            pool = by_label["intros"]
-        elif remaining <= 2 and by_label["outro"] and moves:
-            pool = by_label["outro"]
+        is_last_stretch = remaining <= 2 and bool(moves)
+        pool = pools["body"]
+        if index == 0:
+            pool = pools["intros"] or pools["ends"]
+        elif is_last_stretch:
+            pool = pools["outro"] or pools["ends"]
         previous = moves[-1] if moves else None
         best: tuple[float, Candidate, int] | None = None
         for candidate in pool:
             if previous is not None and candidate.clip.clip_id == previous.clip.clip_id and len(usable) > 1:
                 continue  # never the same clip twice in a row
-            length = 2 if remaining >= 2 and candidate.analysis.piece(2 * COUNTS_PER_PHRASE) else 1
-            if pool is by_label["outro"] and candidate.analysis.piece(remaining * COUNTS_PER_PHRASE):
-                length = remaining
+            length = _length(candidate, phrases[index:], closing=is_last_stretch and pool is pools["outro"])
+            if not length:
+                continue
             score = _score(
                 candidate,
                 phrases=phrases[index : index + length],
-                song_tempo=song_tempo,
                 previous=previous,
                 uses=uses,
-                style=style,
                 rng=rng,
-                verifier=verifier,
+                context=context,
             )
             if best is None or score > best[0]:
                 best = (score, candidate, length)
-        if best is None:  # only the previous clip was left in this pool
-            pool = [c for c in body if c.clip.clip_id != previous.clip.clip_id] or body
-            best = (0.0, pool[0], 1)
+        if best is None:  # only the previous clip was left in this pool, or none fits this phrase's counts
+            others = [c for c in usable if previous is None or c.clip.clip_id != previous.clip.clip_id] or usable
+            best = (0.0, max(others, key=lambda c: len(c.analysis.beats)), 1)
         _, chosen, length = best
-        moves.append(
-            _place(
-                chosen,
-                phrases[index : index + length],
-                is_first=index == 0,
-                is_last=index + length == len(phrases),
-                duration=duration,
-                song_tempo=song_tempo,
-            )
-        )
+        stretch = phrases[index : index + length]
+        is_last = index + length == len(phrases)
+        moves.append(_place(chosen, stretch, is_first=index == 0, is_last=is_last, duration=duration))
         uses[chosen.clip.clip_id] += 1
         index += length
     return moves
 
 
-def _place(
-    candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_last: bool, duration: float, song_tempo: float
-) -> Move:
-    """Fit the clip's counts onto the song's: its "1" lands on the phrase's "1", played at the song's tempo."""
-    piece = candidate.analysis.piece(len(phrases) * COUNTS_PER_PHRASE)
-    assert piece is not None
-    phrase_start, phrase_end = phrases[0].start, phrases[-1].end
-    speed = song_tempo / candidate.analysis.tempo
-    song_start = 0.0 if is_first else phrase_start
-    song_end = duration if is_last else phrase_end
+def _length(candidate: Candidate, ahead: list[Phrase], *, closing: bool) -> int:
+    """How many phrases this clip can dance from here: one or two, all that remain for an outro, 0 if none."""
+
+    def fits(count: int) -> bool:
+        return count <= len(ahead) and candidate.analysis.span(sum(p.beats for p in ahead[:count])) is not None
+
+    if closing and fits(len(ahead)):
+        return len(ahead)
+    return next((count for count in (2, 1) if fits(count)), 0)
+
+
+def _place(candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_last: bool, duration: float) -> Move:
+    """Map the clip's counts onto the song's: its "1" on the phrase's "1", its last count on the phrase's last."""
+    analysis = candidate.analysis
+    # A clip too short for this stretch (only ever a last resort) dances all it has, as fast as it must.
+    span = analysis.span(sum(p.beats for p in phrases)) or (analysis.first_one, len(analysis.beats) - 1)
+    clip_a, clip_b = analysis.beat_time(span[0]), analysis.beat_time(span[1])
+    song_a, song_b = phrases[0].start, phrases[-1].end
+    speed = (clip_b - clip_a) / (song_b - song_a)
+    song_start = 0.0 if is_first else song_a
+    song_end = duration if is_last else song_b
     return Move(
         clip=candidate.clip,
-        analysis=candidate.analysis,
+        analysis=analysis,
         first_phrase=phrases[0].index,
         phrases=len(phrases),
+        counts=span[1] - span[0],
+        clip_first_beat=span[0],
         song_start=song_start,
         song_end=song_end,
-        clip_start=piece[0] - (phrase_start - song_start) * speed,
-        clip_end=piece[0] + (song_end - phrase_start) * speed,
+        clip_start=clip_a - (song_a - song_start) * speed,
+        clip_end=clip_a + (song_end - song_a) * speed,
         speed=speed,
     )

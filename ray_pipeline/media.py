@@ -59,11 +59,11 @@ def probe(path: Path) -> MediaInfo:
     )
 
 
-def run_ffmpeg(stream: ffmpeg.nodes.OutputStream) -> None:
-    """Run an ffmpeg-python graph quietly; a non-zero exit becomes FFmpegError with stderr's tail."""
+def run_ffmpeg(stream: ffmpeg.nodes.OutputStream, *, feed: bytes | None = None) -> None:
+    """Run an ffmpeg-python graph quietly (``feed`` goes to its stdin); a non-zero exit becomes FFmpegError."""
     try:
-        stream.global_args("-hide_banner", "-nostdin").run(
-            capture_stdout=True, capture_stderr=True, overwrite_output=True
+        stream.global_args("-hide_banner", *(() if feed is not None else ("-nostdin",))).run(
+            input=feed, capture_stdout=True, capture_stderr=True, overwrite_output=True
         )
     except ffmpeg.Error as exc:
         raise FFmpegError("ffmpeg", exc.stderr.decode(errors="replace")) from exc

@@ -7,7 +7,8 @@ from itertools import pairwise
 import numpy as np
 from scipy.stats import spearmanr
 
-from ray_pipeline.analysis import COUNTS_PER_PHRASE, BeatGrid
+from ray_pipeline.beats import BeatGrid
+from ray_pipeline.looks import jump
 from ray_pipeline.matching import LEVELS, Move, Phrase
 
 
@@ -28,11 +29,15 @@ def beat_f_measure(detected: np.ndarray, truth: np.ndarray, *, window: float = 0
 
 
 def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) -> dict:
-    """The quality rows of PIPELINE.md, measured on this render."""
+    """The quality rows of PIPELINE.md, measured on this render, and figures that can disagree with its grid.
+
+    Cut-on-beat and phrase alignment check the cuts against our own grid; the dancers' figures come from
+    each clip's footage, the bass figure from the song's low end, and the cut jumps from the clips' pictures.
+    """
     beats = np.asarray(grid.beats)
     cuts = [round(m.song_start * fps) / fps for m in moves[1:]]
     on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
-    ones = {grid.first_one + COUNTS_PER_PHRASE * k for k in range(len(beats))}
+    ones = set(grid.ones.tolist())
     starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]
     tempo_fit = [abs(m.analysis.tempo * m.speed / grid.tempo - 1.0) for m in moves]
     repeats = sum(a.clip.clip_id == b.clip.clip_id for a, b in pairwise(moves))
@@ -48,4 +53,19 @@ def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) 
         "variety": round(len({m.clip.clip_id for m in moves}) / len(moves), 3),
         "repeats_in_a_row": repeats,
         "energy_fit": correlation,
+        "dancers_on_beat": round(float(np.mean([m.analysis.dancers_agree for m in moves])), 3),
+        "loose_timing_moves": [index for index, m in enumerate(moves) if m.analysis.timing == "loose"],
+        "song_bass_on_beat": grid.bass_on_beat,
+        "one_confidence": grid.one_confidence,
+        "median_cut_jump": median_cut_jump(moves),
     }
+
+
+def median_cut_jump(moves: list[Move]) -> float | None:
+    """Median jump of the couple's look across the cuts (0 seamless, towards 1 jarring), where looks are known."""
+    jumps = []
+    for previous, following in pairwise(moves):
+        before, after = previous.look_at(previous.clip_last_beat), following.look_at(following.clip_first_beat)
+        if before is not None and after is not None:
+            jumps.append(jump(before, after))
+    return round(float(np.median(jumps)), 3) if jumps else None

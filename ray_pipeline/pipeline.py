@@ -13,16 +13,8 @@ from pathlib import Path
 import numpy as np
 import ray
 
-from ray_pipeline.analysis import (
-    COUNTS_PER_PHRASE,
-    BeatGrid,
-    Section,
-    audio_embedding,
-    energy_curve,
-    energy_levels,
-    sections,
-    track_beats,
-)
+from ray_pipeline.analysis import Section, audio_embedding, energy_curve, energy_levels, sections
+from ray_pipeline.beats import BeatGrid, track_beats
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
 from ray_pipeline.errors import BadInput
 from ray_pipeline.fanout import Outcome, batches, each_path, fan_out
@@ -53,6 +45,7 @@ class RenderRequest:
     style: str | None = None
     output: OutputFormat = field(default_factory=lambda: OutputFormat(1280, 720))
     seed: int = 0
+    flow: bool = True  # weigh how the couple looks across cuts (off only to compare with choices that ignore it)
 
 
 @dataclass(frozen=True)
@@ -146,6 +139,7 @@ class Renderer:
                 seed=request.seed,
                 style=request.style,
                 verifier=self.verifier,
+                flow=request.flow,
             )
         with self._stage("generating", progress, "Generating the video..."):
             segments, cached = self._render_segments(moves, request.output, progress)
@@ -181,22 +175,14 @@ class Renderer:
         if grid.tempo <= 0:
             raise BadInput("No steady beat was found in this song", cause=f"{len(grid.beats)} beats tracked")
         embedding_ref = _embed.remote(samples_ref, sr, grid.tempo)
-        starts = grid.phrase_starts
-        bounds = [
-            (
-                float(grid.beats[s]),
-                float(grid.beats[s + COUNTS_PER_PHRASE])
-                if s + COUNTS_PER_PHRASE < len(grid.beats)
-                else float(grid.beats[s] + COUNTS_PER_PHRASE * 60 / grid.tempo),
-            )
-            for s in starts
-        ]
+        spans = [(a, b) for a, b in grid.phrase_spans() if grid.beat_time(b) <= duration]
+        bounds = [(grid.beat_time(a), grid.beat_time(b)) for a, b in spans]
         energy_refs = [_phrase_energy.remote(samples_ref, sr, batch) for batch in batches(bounds, self.cpus)]
         phrase_energy = np.array([value for batch in ray.get(energy_refs) for value in batch])
         levels = energy_levels(phrase_energy)
         phrases = [
-            Phrase(index=i, first_beat=int(s), start=a, end=b, energy=float(e), level=level)
-            for i, (s, (a, b), e, level) in enumerate(zip(starts, bounds, phrase_energy, levels, strict=True))
+            Phrase(index=i, first_beat=a, start=start, end=end, energy=float(e), level=level, beats=b - a)
+            for i, ((a, b), (start, end), e, level) in enumerate(zip(spans, bounds, phrase_energy, levels, strict=True))
         ]
         _, curve = energy_curve(samples, sr)
         return SongAnalysis(
@@ -216,7 +202,7 @@ class Renderer:
         present = {clip.clip_id for clip, _ in hits}
         framing = [c for c in self.library if c.move_label in ("intros", "outro") and c.clip_id not in present]
         scored = hits + [(clip, 0.0) for clip in framing]
-        analyses = self._clip_analyses([clip for clip, _ in scored])
+        analyses = self.clip_analyses([clip for clip, _ in scored])
         if self.verifier is not None:
             self.verifier.prepare([clip for clip, _ in scored if clip.clip_id in analyses])
         candidates = [
@@ -224,7 +210,8 @@ class Renderer:
         ]
         return candidates, filters
 
-    def _clip_analyses(self, clips: list[MoveClip]) -> dict[str, ClipAnalysis]:
+    def clip_analyses(self, clips: list[MoveClip]) -> dict[str, ClipAnalysis]:
+        """Each clip's analysis by id, from the cache or computed in Ray tasks (a broken clip is left out)."""
         found = {clip.clip_id: self.clip_cache.get(clip.path) for clip in clips if clip.path.exists()}
         todo = [clip for clip in clips if clip.clip_id in found and found[clip.clip_id] is None]
         if todo:
@@ -290,7 +277,15 @@ class Renderer:
                 "speed_factor": round(m.speed, 4),
                 "clip_tempo": round(m.analysis.tempo, 2),
                 "energy_level": m.clip.energy_level,
-                "counts": m.phrases * COUNTS_PER_PHRASE,
+                "counts": m.counts,
+                # What the clip's dancers said about its grid: figures that can disagree with the grid.
+                "dancers": {
+                    "timing": m.analysis.timing,
+                    "step_lock": m.analysis.step_lock,
+                    "step_phase": m.analysis.step_phase,
+                    "on_beat": m.analysis.dancers_agree,
+                    "grid_correction": m.analysis.correction,
+                },
             }
             for m in moves
         ]

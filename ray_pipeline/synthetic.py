@@ -14,6 +14,7 @@ import numpy as np
 import soundfile
 
 from ray_pipeline.media import run_ffmpeg
+from ray_pipeline.synthetic_couple import Couple, couple_frames
 
 SAMPLE_RATE = 22050
 
@@ -117,30 +118,42 @@ def make_clip(
     size: str = "640x360",
     fps: int = 30,
     seed: int = 0,
+    step_offset: float = 0.0,
+    couple: Couple | None = None,
 ) -> None:
-    """A labelled test-pattern clip whose audio is a groove at ``bpm`` (so its own beats can be found)."""
+    """A labelled clip of a drawn couple stepping to its own groove at ``bpm``.
+
+    The couple lands ``step_offset`` beats after each of the groove's beats (0: on the beat), so a clip's
+    dancers can be made to disagree with its music on purpose.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = (int(side) for side in size.split("x"))
     wav = path.with_suffix(".tmp.wav")
-    samples, *_ = song_samples(bpm=bpm, duration=duration, first_beat=0.25, seed=seed)
+    samples, beats, *_ = song_samples(bpm=bpm, duration=duration, first_beat=0.25, seed=seed)
     soundfile.write(wav, samples, SAMPLE_RATE)
-    video = ffmpeg.input(f"testsrc=size={size}:rate={fps}:duration={duration}", f="lavfi").drawtext(
-        text=label, fontsize=36, fontcolor="white", box=1, boxcolor="black@0.6", x="(w-tw)/2", y="h-th-20"
+    frames = couple_frames(
+        width=width,
+        height=height,
+        fps=fps,
+        duration=duration,
+        landings=beats + step_offset * 60.0 / bpm,
+        couple=couple or Couple.from_seed(seed),
     )
+    video = ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=size, r=fps).drawtext(
+        text=label, fontsize=max(12, height // 10), fontcolor="white", box=1, boxcolor="black@0.6",
+        x="(w-tw)/2", y="h-th-10",
+    )  # fmt: skip
     audio = ffmpeg.input(str(wav))
-    run_ffmpeg(
-        ffmpeg.output(
-            video,
-            audio,
-            str(path),
-            vcodec="libx264",
-            preset="ultrafast",
-            pix_fmt="yuv420p",
-            acodec="aac",
-            ac=1,
-            shortest=None,
-        )
-    )
-    wav.unlink()
+    try:
+        run_ffmpeg(
+            ffmpeg.output(
+                video, audio, str(path), vcodec="libx264", preset="ultrafast", pix_fmt="yuv420p", acodec="aac", ac=1,
+                shortest=None,
+            ),
+            feed=frames.tobytes(),
+        )  # fmt: skip
+    finally:
+        wav.unlink(missing_ok=True)
 
 
 # (category, clip id, bpm, seconds, energy, difficulty low/medium/high)
@@ -166,7 +179,15 @@ def make_library(root: Path, *, size: str = "640x360", seed: int = 7) -> Path:
     difficulty_names = {"low": "beginner", "medium": "intermediate", "high": "advanced"}
     for index, (category, clip_id, bpm, seconds, energy, difficulty) in enumerate(DEMO_CLIPS):
         relative = f"{category}/{clip_id}.mp4"
-        make_clip(root / "Bachata_steps" / relative, bpm=bpm, duration=seconds, label=clip_id, size=size, seed=index)
+        make_clip(
+            root / "Bachata_steps" / relative,
+            bpm=bpm,
+            duration=seconds,
+            label=clip_id,
+            size=size,
+            seed=index,
+            couple=Couple.from_seed(seed + index % 3),  # three recording sessions
+        )
         annotations.append(
             {
                 "clip_id": clip_id,

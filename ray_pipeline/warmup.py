@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from ray_pipeline.analysis import audio_embedding, track_beats
+from ray_pipeline.analysis import audio_embedding
+from ray_pipeline.beats import track_beats
 from ray_pipeline.synthetic import SAMPLE_RATE, song_samples
 
 

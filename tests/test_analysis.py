@@ -1,12 +1,18 @@
-"""Beat grid, tempo, the "1" and the embedding on generated songs with known answers."""
+"""Beat grid, tempo, the "1" and the embedding on generated songs and real bachata with known answers."""
 
 from __future__ import annotations
 
+import librosa
 import numpy as np
 import pytest
 
-from ray_pipeline.analysis import COUNTS_PER_PHRASE, audio_embedding, sections, tempo_of, track_beats
+from ray_pipeline.analysis import audio_embedding, sections
+from ray_pipeline.beats import COUNTS_PER_PHRASE, tempo_of, track_beats
+from ray_pipeline.downbeat import decode_counts
+from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.metrics import beat_f_measure
+from ray_pipeline.pipeline import Renderer
+from ray_pipeline.real_music import assemble, verified
 from ray_pipeline.synthetic import SAMPLE_RATE, song_samples
 
 
@@ -19,7 +25,7 @@ def test_beats_tempo_and_the_one_on_generated_songs(bpm, first_beat):
     assert abs(grid.tempo - bpm) <= 1.0
     found_one = grid.beats[grid.first_one]
     assert np.min(np.abs(ones - found_one)) <= 0.07, "the first '1' found is not a true '1'"
-    for start in grid.phrase_starts:
+    for start in grid.ones:
         assert np.min(np.abs(ones - grid.beats[start])) <= 0.07
 
 
@@ -62,3 +68,54 @@ def test_beat_f_measure():
     assert beat_f_measure(truth + 0.03, truth) == 1.0
     assert beat_f_measure(truth + 0.2, truth) == 0.0
     assert beat_f_measure(truth[::2], truth) == pytest.approx(2 * 1.0 * 0.5 / 1.5)
+
+
+def test_counts_start_over_where_the_music_does():
+    """A beat the tracker added mid-song costs one phrase, not the rest of the song's counts."""
+    counts = np.r_[np.arange(64) % 8, np.arange(3, 67) % 8]  # an extra bar fragment: counting restarts on 4
+    template = {"bass": [2.0, 0, 0, 0, 1.0, 0, 0, 0], "accent": [0, 0, 0, 1.0, 0, 0, 0, 1.0]}
+    cues = {name: np.array([values[c] for c in counts]) for name, values in template.items()}
+    cues |= {"harmony": np.zeros(counts.size), "novelty": np.zeros(counts.size)}
+    cues = {name: (v - v.mean()) / (v.std() + 1e-9) for name, v in cues.items()}
+    decoded, sureness = decode_counts(cues)
+    assert np.array_equal(decoded, counts + 1)
+    assert sureness > 0.9
+
+
+@pytest.fixture(scope="module")
+def real_bachata(ray_two_cpus, real_library_dir, render_cache):
+    """Three 90-s songs assembled from 8-counts of real clips whose bass and dancers both confirm their beats."""
+    clips = [c for c in playable(load_library(real_library_dir)) if 125 <= c.estimated_tempo <= 135]
+    renderer = Renderer(index=MoveIndex(clips), cache_dir=render_cache, cpus=2)
+    analyses = renderer.clip_analyses(clips)
+    confirmed = verified({clip.path: analyses[clip.clip_id] for clip in clips if clip.clip_id in analyses})
+    assert len(confirmed) >= 10
+    return [assemble(confirmed, bpm=bpm, seconds=90, seed=seed) for bpm, seed in ((129, 2), (127, 3), (133, 5))]
+
+
+def half_beat_slips(detected: np.ndarray, truth: np.ndarray) -> float:
+    """Share of true beats whose nearest detected beat is nearer the off-beat than the beat."""
+    period = float(np.median(np.diff(truth)))
+    nearest = np.array([detected[np.argmin(np.abs(detected - beat))] for beat in truth])
+    return float(np.mean(np.abs(nearest - truth) > 0.25 * period))
+
+
+def test_the_tracker_holds_the_beat_on_real_bachata(real_bachata):
+    for song, bpm in zip(real_bachata, (129, 127, 133), strict=True):
+        grid = track_beats(song.samples, song.sr)
+        assert beat_f_measure(grid.beats, song.beats) >= 0.98
+        assert half_beat_slips(grid.beats, song.beats) == 0.0
+        assert abs(grid.tempo - bpm) < 1.0
+        on_true_ones = [np.min(np.abs(song.ones - grid.beats[i])) <= 0.07 for i in grid.ones]
+        assert np.mean(on_true_ones) >= 0.9
+        assert grid.bass_on_beat >= 0.9
+
+
+def test_the_same_songs_defeat_a_tracker_without_the_bass(real_bachata):
+    """The songs are hard enough to matter: librosa's own tracker (what we used before) slips on them."""
+    slips = []
+    for song in real_bachata:
+        envelope = librosa.onset.onset_strength(y=song.samples, sr=song.sr)
+        _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=song.sr, start_bpm=125.0, units="time")
+        slips.append(half_beat_slips(beats, song.beats))
+    assert np.mean(slips) > 0.03, slips

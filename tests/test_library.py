@@ -9,6 +9,7 @@ import pytest
 
 from ray_pipeline.errors import BadInput
 from ray_pipeline.library import MoveClip, MoveIndex, load_index_backup, load_library, playable
+from ray_pipeline.move_names import human_name
 
 
 def test_real_library_loads_and_skips_the_missing_clip(real_library_dir, caplog):
@@ -27,7 +28,7 @@ def test_annotation_difficulty_names_are_mapped(demo_library):
     by_id = {c.clip_id: c for c in clips}
     assert by_id["basic_step"].difficulty == "beginner"  # annotated "low"
     assert by_id["hammerlock_exit"].difficulty == "advanced"  # annotated "high"
-    assert by_id["cbl_classic"].name == "Cross Body Lead"
+    assert by_id["cbl_classic"].name == "Cross-body lead classic"  # from the clip, not its folder
 
 
 def test_original_index_backup_loads_with_its_vectors(shared_dir, real_library_dir):
@@ -86,3 +87,34 @@ def test_missing_library_is_bad_input(tmp_path):
         load_library(tmp_path)
     with pytest.raises(BadInput):
         MoveIndex([])
+
+
+@pytest.mark.parametrize(
+    ("clip_id", "name"),
+    [
+        ("sensual_basic_headroll", "Sensual basic with head roll"),
+        ("cross_body_lead", "Cross-body lead"),
+        ("ladyturn_left_back", "Lady turn (left, back)"),
+        ("spin_right_ladyturn_left", "Spin (right) with lady turn (left)"),
+        ("left_ladyturn_right_arm_brush", "Left lady turn with right arm brush"),
+        ("golpes_pinza_sensual_dip", "Golpes with pinza and sensual dip"),
+        ("spins_double", "Double spins"),
+        ("intro_energetic", "Energetic intro"),
+        ("styled_caricia_headroll.2", "Styled caricia with head roll"),
+        ("basic_2", "Basic"),
+    ],
+)
+def test_moves_are_named_from_the_clip_not_its_folder(clip_id, name):
+    assert human_name(clip_id) == name
+
+
+def test_two_clips_sharing_an_id_both_stay_in_the_library(real_library_dir, caplog):
+    with caplog.at_level(logging.WARNING):
+        clips = load_library(real_library_dir)
+    assert len({c.clip_id for c in clips}) == len(clips) == 150
+    by_path = {c.path.relative_to(real_library_dir / "Bachata_steps").as_posix(): c for c in clips}
+    assert by_path["arm_styling/paseala.mp4"].clip_id == "paseala"
+    assert by_path["bolero/paseala.mp4"].clip_id == "bolero_paseala"
+    assert by_path["bolero/paseala.mp4"].move_label == "bolero"  # each keeps its own annotation
+    assert by_path["arm_styling/paseala.mp4"].estimated_tempo == 136
+    assert "used twice" in caplog.text

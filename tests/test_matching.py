@@ -11,6 +11,7 @@ import pytest
 from ray_pipeline.clip_analysis import ClipAnalysis
 from ray_pipeline.errors import BadInput
 from ray_pipeline.library import MoveClip
+from ray_pipeline.looks import Look
 from ray_pipeline.matching import Candidate, Phrase, plan_moves
 
 SONG_TEMPO = 128.0
@@ -33,7 +34,15 @@ def phrases(count: int, first_one: float = 1.0) -> list[Phrase]:
 
 
 def candidate(
-    clip_id: str, *, label: str = "basic", tempo: float = 126.0, beats: int = 20, energy: str = "medium", seed: int = 0
+    clip_id: str,
+    *,
+    label: str = "basic",
+    tempo: float = 126.0,
+    beats: int = 20,
+    energy: str = "medium",
+    seed: int = 0,
+    timing: str = "locked",
+    looks: tuple[Look, ...] = (),
 ) -> Candidate:
     rng = np.random.default_rng(seed)
     clip = MoveClip(
@@ -54,6 +63,9 @@ def candidate(
         tempo=tempo,
         beats=tuple(0.5 + i * 60 / tempo for i in range(beats)),
         first_one=1,
+        step_lock=0.8 if timing == "locked" else 0.1,
+        timing=timing,
+        looks=looks,
     )
     return Candidate(clip=clip, analysis=analysis, index_score=0.3)
 
@@ -132,3 +144,64 @@ def test_pose_verifier_seam_can_veto_clips():
         phrases=phrases(16), candidates=POOL, song_tempo=SONG_TEMPO, duration=120, seed=2, verifier=RejectOdd()
     )
     assert not any(m.clip.clip_id.endswith(("1", "3", "5", "7")) for m in moves)
+
+
+def test_each_move_maps_its_counts_onto_exactly_the_songs_counts():
+    """A drifting song: every move's clip beats land on the song beats it covers, whatever the local tempo."""
+    song_beats = np.cumsum(np.r_[1.0, PERIOD * (1 + 0.015 * np.sin(np.arange(96) / 9))])  # a live band drifting
+    song = [
+        Phrase(
+            index=i, first_beat=8 * i, start=song_beats[8 * i], end=song_beats[8 * i + 8], energy=0.5, level="medium"
+        )
+        for i in range(12)
+    ]
+    moves = plan_moves(phrases=song, candidates=POOL, song_tempo=SONG_TEMPO, duration=song_beats[-1] + 1, seed=3)
+    for move in moves:
+        phrase = song[move.first_phrase]
+        for k in range(move.counts + 1):
+            clip_time = move.clip_start + (song_beats[phrase.first_beat + k] - move.song_start) * move.speed
+            # Exact at both ends of the span (nothing accumulates), within the drift inside it.
+            tolerance = 1e-9 if k in (0, move.counts) else 0.1 * PERIOD
+            assert clip_time == pytest.approx(move.analysis.beat_time(move.clip_first_beat + k), abs=tolerance)
+
+
+def test_moves_start_on_the_clips_one_and_cover_phrases_of_any_length():
+    song = phrases(3)
+    song[1] = Phrase(index=1, first_beat=8, start=song[1].start, end=song[1].start + 12 * PERIOD, energy=0, level="low",
+                     beats=12)  # fmt: skip
+    moves = plan_moves(phrases=song, candidates=POOL, song_tempo=SONG_TEMPO, duration=song[-1].end + 1, seed=1)
+    assert sum(m.counts for m in moves) == 8 + 12 + 8
+    assert all(m.clip_first_beat in m.analysis.ones() for m in moves)
+
+
+def test_clips_whose_dancers_keep_no_beat_only_open_or_close():
+    loose = [candidate(f"loose{i}", label="style", timing="loose", seed=40 + i) for i in range(6)]
+    pool = [*loose, *[candidate(f"timed{i}", label=f"label{i}", seed=50 + i) for i in range(3)]]
+    for seed in range(5):
+        moves = plan_moves(phrases=phrases(14), candidates=pool, song_tempo=SONG_TEMPO, duration=120, seed=seed)
+        assert all(m.analysis.timing == "locked" for m in moves[1:-1])
+
+
+def _look(hue: int) -> Look:
+    colours = [0.0] * 32
+    colours[hue] = 1.0
+    return Look(centre=(0.5, 0.5), size=(0.5, 0.8), outfits=tuple(colours), room=tuple(colours), outline=(1.0,) * 48)
+
+
+def test_cuts_prefer_a_couple_that_looks_like_the_last_one():
+    """Two sessions (outfits, room): with flow the choreography keeps to one far more often than without."""
+    pool = [
+        candidate(f"{session}{i}", label=f"label{i}", seed=60 + 10 * hue + i, looks=(_look(hue),) * 3)
+        for hue, session in ((3, "red"), (20, "blue"))
+        for i in range(4)
+    ]
+
+    def session_changes(flow: bool) -> int:
+        total = 0
+        for seed in range(8):
+            moves = plan_moves(phrases=phrases(16), candidates=pool, song_tempo=SONG_TEMPO, duration=130, seed=seed,
+                               flow=flow)  # fmt: skip
+            total += sum(a.clip.clip_id[:3] != b.clip.clip_id[:3] for a, b in pairwise(moves))
+        return total
+
+    assert session_changes(flow=True) < 0.5 * session_changes(flow=False)

@@ -57,6 +57,18 @@ def test_quality_targets(rendered):
     assert summary["segments"][0]["start"] == 0.0 and summary["segments"][-1]["end"] == pytest.approx(60.0, abs=0.05)
 
 
+def test_quality_carries_figures_that_can_disagree_with_the_grid(rendered):
+    quality = rendered["outcome"].summary["quality"]
+    segments = rendered["outcome"].summary["segments"]
+    assert quality["song_bass_on_beat"] >= 0.9  # a generated song: its bass is on its true beats
+    assert 0.0 < quality["one_confidence"] <= 1.0
+    assert set(quality["loose_timing_moves"]) <= {0, len(segments) - 1}, "loose clips only open or close"
+    assert quality["median_cut_jump"] is not None and 0.0 <= quality["median_cut_jump"] < 1.0
+    agree = [s["dancers"]["on_beat"] for s in segments]
+    assert quality["dancers_on_beat"] == pytest.approx(np.mean(agree), abs=1e-3)
+    assert all(s["dancers"]["timing"] in ("locked", "loose") for s in segments)
+
+
 def test_progress_rises_through_the_stage_bands(rendered):
     stages = [stage for stage, _ in rendered["stages"]]
     assert stages[0] == "analyzing" and stages[-1] == "finalizing"

@@ -1,4 +1,4 @@
-// The count track: "00:00:01.834 --> 00:00:02.299" then "4 · Cross Body Lead".
+// The count track: "00:00:01.834 --> 00:00:02.299" then "4 · Sensual basic with head roll".
 const TIME = /(\d+):(\d\d):(\d\d)\.(\d{3})/;
 
 function seconds(stamp) {

@@ -1,0 +1,257 @@
+"""`make bench` (beat): do the dancers step on the song's beat? The tracker, the "1", clip grids, renders, cuts.
+
+Every figure is measured against something other than the product's own grid:
+- generated songs: their true beats and "1"s;
+- real bachata: songs assembled from 8-counts of clips whose bass and dancers both confirm their beats
+  (ray_pipeline.real_music), so their beats are known;
+- rendered videos: the dancers' steps read from the pictures (ray_pipeline.beat_check), per segment against
+  the same clip's steps on its own music;
+- negative controls that must fail: librosa's own tracker (what the product used until now) on the same songs,
+  and every render checked again with its audio half a beat late.
+``--baseline DIR`` also renders the same songs with another checkout (e.g. the previous release) and checks them.
+Writes JSON under benchmarks/results/ and prints a table. Reports against the targets; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import librosa
+import numpy as np
+import soundfile
+
+from bachata_common.settings import get_settings
+from ray_pipeline.beat_check import Segment, check_video, clip_lock
+from ray_pipeline.beats import COUNTS_PER_PHRASE, fold_tempo, track_beats
+from ray_pipeline.clip_analysis import ClipAnalysis
+from ray_pipeline.library import MoveIndex, load_library, playable
+from ray_pipeline.media import decode_audio
+from ray_pipeline.metrics import beat_f_measure
+from ray_pipeline.phase import Lock, wrap
+from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.real_music import assemble, verified
+from ray_pipeline.render import OutputFormat
+from ray_pipeline.runtime import ray_runtime
+from ray_pipeline.steps import read_frames
+from ray_pipeline.synthetic import SAMPLE_RATE, song_samples
+
+RESULTS = Path(__file__).resolve().parent / "results"
+REAL_SONGS = [(110, 1), (118, 2), (127, 3), (127, 4), (132, 5), (136, 6)]  # (BPM, seed), 150 s, 1.5 % drift
+GENERATED = [(100, 0.4), (118, 1.3), (128, 0.4), (136, 0.9), (150, 1.3)]  # (BPM, first beat), 60 s
+RENDER_SECONDS = 180.0
+TARGETS = {"on_beat": 0.95, "beat_f_measure": 0.98, "one_on_true_one": 0.90, "half_beat_slips": 0}
+
+
+def old_tracker(samples: np.ndarray, sr: int) -> np.ndarray:
+    """What the product used until now: librosa's tracker on its usual onset envelope."""
+    envelope = librosa.onset.onset_strength(y=samples, sr=sr, hop_length=512)
+    _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=sr, hop_length=512, start_bpm=125.0, units="time")
+    return beats
+
+
+def slips(detected: np.ndarray, truth: np.ndarray) -> tuple[float, int]:
+    """Share of true beats nearer the off-beat than a detected beat, and how many 8-counts hold such a beat."""
+    period = float(np.median(np.diff(truth)))
+    nearest = np.array([detected[np.argmin(np.abs(detected - beat))] for beat in truth]) if detected.size else truth
+    off = np.abs(nearest - truth) > 0.25 * period
+    return float(off.mean()), int(sum(off[i : i + COUNTS_PER_PHRASE].any() for i in range(0, off.size, 8)))
+
+
+def tracking_row(kind: str, label: str, samples: np.ndarray, sr: int, beats: np.ndarray, ones: np.ndarray) -> dict:
+    grid = track_beats(samples, sr)
+    before = old_tracker(samples, sr)
+    share, windows = slips(grid.beats, beats)
+    old_share, old_windows = slips(before, beats)
+    on_ones = [float(np.min(np.abs(ones - grid.beats[i]))) <= 0.07 for i in grid.ones]
+    return {
+        "kind": kind,
+        "song": label,
+        "f_measure": round(beat_f_measure(grid.beats, beats), 4),
+        "half_beat_slips": round(share, 4),
+        "slipped_8_counts": windows,
+        "tempo_error_bpm": round(abs(grid.tempo - 60 / float(np.median(np.diff(beats)))), 3),
+        "ones_on_true_ones": round(float(np.mean(on_ones)) if on_ones else 0.0, 4),
+        "one_confidence": grid.one_confidence,
+        "before": {
+            "f_measure": round(beat_f_measure(before, beats), 4),
+            "half_beat_slips": round(old_share, 4),
+            "slipped_8_counts": old_windows,
+        },
+    }
+
+
+def library_report(analyses: dict[Path, ClipAnalysis]) -> dict:
+    """What verification found, and how far the grids the product used before were from the verified ones."""
+    half_beat_before, compared = [], 0
+    for path, analysis in analyses.items():
+        before = old_tracker(decode_audio(path), SAMPLE_RATE)
+        if len(before) < 4 or len(analysis.beats) < 4 or analysis.tempo <= 0:
+            continue
+        if abs(fold_tempo(60.0 / float(np.median(np.diff(before)))) / analysis.tempo - 1) > 0.03:
+            continue  # a different tempo: its phase says nothing
+        compared += 1
+        beats, period = np.asarray(analysis.beats), 60.0 / analysis.tempo
+        offsets = np.array([wrap((b - beats[np.argmin(np.abs(beats - b))]) / period) for b in before])
+        if abs(float(np.angle(np.mean(np.exp(2j * np.pi * offsets))) / (2 * np.pi))) > 0.25:
+            half_beat_before.append(path.stem)
+    values = list(analyses.values())
+    return {
+        "clips": len(values),
+        "locked": sum(a.timing == "locked" for a in values),
+        "loose": sum(a.timing == "loose" for a in values),
+        "dancers_agree": sum(a.dancers_agree for a in values),
+        "corrected": {path.stem: a.correction for path, a in analyses.items() if a.correction != "none"},
+        "before_compared": compared,
+        "half_a_beat_off_before": sorted(half_beat_before),
+        "one_confidence_median": round(float(np.median([a.one_confidence for a in values])), 3),
+    }
+
+
+def cut_jumps(video: Path, cuts: list[float]) -> float | None:
+    """Median change of the picture across the cuts (mean absolute grey difference, 0-1), from the frames."""
+    frames = read_frames(video)
+    jumps = []
+    for cut in cuts:
+        after = int(np.searchsorted(frames.times, cut - 1e-3))
+        if 0 < after < len(frames.times):
+            jumps.append(float(np.abs(frames.grey[after].astype(int) - frames.grey[after - 1]).mean()) / 255)
+    return round(float(np.median(jumps)), 4) if jumps else None
+
+
+def check_render(video: Path, summary: dict, beats: np.ndarray, clip_locks: dict[str, Lock]) -> dict:
+    """The on-beat check of one render, and of the same render with its audio half a beat late."""
+    segments = [Segment(s["start"], s["end"], s["clip"]) for s in summary["segments"]]
+    period = float(np.median(np.diff(beats)))
+    right = check_video(video, beats, segments, clip_locks)
+    late = check_video(video, beats + period / 2, segments, clip_locks)
+    return {
+        "segments": len(segments),
+        "judged": len(right.judged),
+        "on_beat": right.on_beat_share,
+        "offsets": [round(c.offset, 3) for c in right.judged],
+        "audio_half_a_beat_late": {"judged": len(late.judged), "on_beat": late.on_beat_share},
+        "median_cut_jump_pixels": cut_jumps(video, [s.start for s in segments[1:]]),
+        "median_cut_jump_looks": summary["quality"]["median_cut_jump"],
+    }
+
+
+def baseline_render(checkout: Path, song: Path, out: Path, seed: int) -> dict:
+    """Render ``song`` with another checkout's CLI (same environment), for a side-by-side check."""
+    summary = out.with_suffix(".summary.json")
+    env = {**os.environ, "PYTHONPATH": str(checkout), "VAR_DIR": str(out.parent / "baseline-var")}
+    options = ["--size", "640x360", "--cpus", "2", "--seed", str(seed), "--summary-json", str(summary)]
+    command = [sys.executable, "-m", "ray_pipeline.cli", str(song), "--out", str(out), *options]
+    subprocess.run(command, cwd=checkout, env=env, check=True, capture_output=True)
+    summary_data = json.loads(summary.read_text())
+    summary_data["quality"].setdefault("median_cut_jump", None)
+    return summary_data
+
+
+class Bench:
+    """The library, its analyses and the renderer every measurement shares."""
+
+    def __init__(self, renderer: Renderer, clips: list, scratch: Path):
+        self.renderer, self.scratch = renderer, scratch
+        self.paths = {clip.clip_id: clip.path for clip in clips}
+        self.paths.setdefault("paseala", self.paths.get("bolero_paseala"))  # the id both clips had before
+        analyses = renderer.clip_analyses(clips)
+        self.analyses = {self.paths[clip_id]: analysis for clip_id, analysis in analyses.items()}
+
+    def clip_locks(self, summary: dict) -> dict[str, Lock]:
+        """Each rendered clip's steps on its own music (its verified grid), for the check."""
+        clip_ids = {segment["clip"] for segment in summary["segments"]}
+        return {i: clip_lock(self.paths[i], np.asarray(self.analyses[self.paths[i]].beats)) for i in clip_ids}
+
+    def renders(self, label: str, samples: np.ndarray, sr: int, truth: np.ndarray, baseline: Path | None) -> list:
+        """This product's render (with and without looks at cuts), and the baseline's, each checked."""
+        song = self.scratch / f"{label.split()[0]}.wav"
+        soundfile.write(song, samples, sr)
+        rows = []
+        for flow in (True, False):
+            out = self.scratch / f"{label.split()[0]}-{flow}.mp4"
+            request = RenderRequest(song=song, destination=out, output=OutputFormat(640, 360), seed=1, flow=flow)
+            summary = self.renderer.render(request, lambda *_: None).summary
+            name = "this" if flow else "this, cuts ignoring looks"
+            rows.append({"song": label, "render": name, **check_render(out, summary, truth, self.clip_locks(summary))})
+        if baseline:
+            out = self.scratch / f"{label.split()[0]}-baseline.mp4"
+            summary = baseline_render(baseline, song, out, seed=1)
+            check = check_render(out, summary, truth, self.clip_locks(summary))
+            rows.append({"song": label, "render": f"baseline {baseline.name}", **check})
+        return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", type=Path, help="another checkout to render the same songs with, for comparison")
+    args = parser.parse_args()
+    settings = get_settings()
+    clips = playable(load_library(settings.library_dir))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with ray_runtime(2), tempfile.TemporaryDirectory(prefix="bench-beat-") as scratch:
+        print(f"analysing {len(clips)} clips ...", file=sys.stderr, flush=True)
+        renderer = Renderer(index=MoveIndex(clips), cache_dir=settings.cache_dir, cpus=2)
+        bench = Bench(renderer, clips, Path(scratch))
+        confirmed = verified(bench.analyses)
+        tracking = []
+        for bpm, seed in REAL_SONGS:
+            song = assemble(confirmed, bpm=bpm, seconds=150, seed=seed)
+            tracking.append(tracking_row("real", f"{bpm} BPM #{seed}", song.samples, song.sr, song.beats, song.ones))
+        for bpm, first_beat in GENERATED:
+            samples, beats, ones, _ = song_samples(bpm=bpm, duration=60, first_beat=first_beat, seed=bpm)
+            tracking.append(tracking_row("generated", f"{bpm} BPM", samples, SAMPLE_RATE, beats, ones))
+        print("tracking measured; rendering and checking ...", file=sys.stderr, flush=True)
+        generated, beats, _, _ = song_samples(bpm=127, duration=RENDER_SECONDS, first_beat=0.7, seed=9)
+        real = assemble(confirmed, bpm=129, seconds=RENDER_SECONDS, seed=11)
+        renders = bench.renders("generated 127 BPM", generated, SAMPLE_RATE, beats, args.baseline)
+        renders += bench.renders("real 129 BPM", real.samples, real.sr, real.beats, args.baseline)
+        report = {
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+            "library": str(settings.library_dir),
+            "library_verification": library_report(bench.analyses),
+            "tracking": tracking,
+            "renders": renders,
+            "targets": TARGETS,
+        }
+    path = RESULTS / f"beat-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(report, indent=1))
+    print_report(report, path)
+
+
+def print_report(report: dict, path: Path) -> None:
+    library = report["library_verification"]
+    print(
+        f"\nlibrary: {library['clips']} clips, {library['locked']} locked "
+        f"({library['dancers_agree']} with the dancers on the beat), {library['loose']} loose; "
+        f"corrected {len(library['corrected'])}; half a beat off before: {len(library['half_a_beat_off_before'])}"
+    )
+    header = f"{'song':<22} {'F':>6} {'slips':>6} {'8s':>3} {'1s':>5} {'sure':>5}"
+    print(f"\n{header} | {'F before':>8} {'slips':>6} {'8s':>3}")
+    for row in report["tracking"]:
+        now = (
+            f"{row['kind'][:4]} {row['song']:<17} {row['f_measure']:>6.3f} {row['half_beat_slips']:>6.3f} "
+            f"{row['slipped_8_counts']:>3} {row['ones_on_true_ones']:>5.2f} {row['one_confidence']:>5.2f}"
+        )
+        before = row["before"]
+        print(f"{now} | {before['f_measure']:>8.3f} {before['half_beat_slips']:>6.3f} {before['slipped_8_counts']:>3}")
+    print(f"\n{'song':<18} {'render':<28} {'judged':>9} {'on beat':>8} {'late audio':>10}  cut jump px / looks")
+    for row in report["renders"]:
+        late = row["audio_half_a_beat_late"]
+        judged = f"{row['judged']}/{row['segments']}"
+        jumps = f"{row['median_cut_jump_pixels']} / {row['median_cut_jump_looks']}"
+        print(
+            f"{row['song']:<18} {row['render']:<28} {judged:>9} {row['on_beat'] or 0:>8.0%} "
+            f"{late['on_beat'] or 0:>10.0%}  {jumps}"
+        )
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""The on-beat check reads the dancers from a render's pictures, and fails a render whose beat is off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ray_pipeline.beat_check import Segment, check_video, clip_lock
+from ray_pipeline.library import MoveIndex, load_library, playable
+from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.render import OutputFormat
+from ray_pipeline.synthetic import make_song
+
+
+@pytest.fixture(scope="module")
+def checked(ray_two_cpus, demo_library, render_cache, tmp_path_factory):
+    """A generated song (true beats known) rendered from the drawn-couple library, and what the check needs."""
+    folder = tmp_path_factory.mktemp("check")
+    song = make_song(folder / "song.wav", bpm=126, duration=40, first_beat=0.6, seed=5)
+    clips = playable(load_library(demo_library))
+    renderer = Renderer(index=MoveIndex(clips), cache_dir=render_cache, cpus=2)
+    outcome = renderer.render(
+        RenderRequest(song=song.path, destination=folder / "out.mp4", output=OutputFormat(320, 180), seed=2),
+        lambda *_: None,
+    )
+    segments = [Segment(s["start"], s["end"], s["clip"]) for s in outcome.summary["segments"]]
+    analyses = renderer.clip_analyses(clips)
+    by_id = {clip.clip_id: clip for clip in clips}
+    expected = {s.clip: clip_lock(by_id[s.clip].path, np.asarray(analyses[s.clip].beats)) for s in segments}
+    return {"video": outcome.video, "song": song, "segments": segments, "expected": expected}
+
+
+def test_a_render_on_the_true_beat_passes(checked):
+    report = check_video(checked["video"], checked["song"].beats, checked["segments"], checked["expected"])
+    assert len(report.judged) >= len(checked["segments"]) - 1, "the drawn couple locks clearly in every move"
+    assert report.on_beat_share == 1.0
+    assert all(abs(check.offset) < 0.15 for check in report.judged)
+
+
+def test_the_same_render_with_its_audio_half_a_beat_late_fails(checked):
+    """Delaying the audio by half a beat moves every true beat half a beat later: the check must say so."""
+    period = 60 / checked["song"].bpm
+    late = checked["song"].beats + period / 2
+    report = check_video(checked["video"], late, checked["segments"], checked["expected"])
+    assert report.judged and report.on_beat_share == 0.0
