@@ -29,7 +29,7 @@ import soundfile
 
 from bachata_common.settings import get_settings
 from ray_pipeline.beat_check import Segment, check_video, clip_lock
-from ray_pipeline.beats import COUNTS_PER_PHRASE, fold_tempo, track_beats
+from ray_pipeline.beats import COUNTS_PER_PHRASE, bass_on_beat, fold_tempo, onsets, track_beats
 from ray_pipeline.clip_analysis import ClipAnalysis
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.media import decode_audio
@@ -46,6 +46,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 REAL_SONGS = [(110, 1), (118, 2), (127, 3), (127, 4), (132, 5), (136, 6)]  # (BPM, seed), 150 s, 1.5 % drift
 GENERATED = [(100, 0.4), (118, 1.3), (128, 0.4), (136, 0.9), (150, 1.3)]  # (BPM, first beat), 60 s
 RENDER_SECONDS = 180.0
+QUALITY_KEPT = ("tempo_fit_max", "variety", "energy_fit", "dancers_on_beat", "song_bass_on_beat", "one_confidence")
 TARGETS = {"on_beat": 0.95, "beat_f_measure": 0.98, "one_on_true_one": 0.90, "half_beat_slips": 0}
 
 
@@ -87,20 +88,21 @@ def tracking_row(kind: str, label: str, samples: np.ndarray, sr: int, beats: np.
     }
 
 
+def off_before(path: Path, analysis: ClipAnalysis) -> bool | None:
+    """Was the grid the product used before (librosa's, on the clip's music) half a beat off the verified one?"""
+    before = old_tracker(decode_audio(path), SAMPLE_RATE)
+    if len(before) < 4 or len(analysis.beats) < 4 or analysis.tempo <= 0:
+        return None
+    if abs(fold_tempo(60.0 / float(np.median(np.diff(before)))) / analysis.tempo - 1) > 0.03:
+        return None  # a different tempo: its phase says nothing
+    beats, period = np.asarray(analysis.beats), 60.0 / analysis.tempo
+    offsets = np.array([wrap((b - beats[np.argmin(np.abs(beats - b))]) / period) for b in before])
+    return abs(float(np.angle(np.mean(np.exp(2j * np.pi * offsets))) / (2 * np.pi))) > 0.25
+
+
 def library_report(analyses: dict[Path, ClipAnalysis]) -> dict:
     """What verification found, and how far the grids the product used before were from the verified ones."""
-    half_beat_before, compared = [], 0
-    for path, analysis in analyses.items():
-        before = old_tracker(decode_audio(path), SAMPLE_RATE)
-        if len(before) < 4 or len(analysis.beats) < 4 or analysis.tempo <= 0:
-            continue
-        if abs(fold_tempo(60.0 / float(np.median(np.diff(before)))) / analysis.tempo - 1) > 0.03:
-            continue  # a different tempo: its phase says nothing
-        compared += 1
-        beats, period = np.asarray(analysis.beats), 60.0 / analysis.tempo
-        offsets = np.array([wrap((b - beats[np.argmin(np.abs(beats - b))]) / period) for b in before])
-        if abs(float(np.angle(np.mean(np.exp(2j * np.pi * offsets))) / (2 * np.pi))) > 0.25:
-            half_beat_before.append(path.stem)
+    before = {path: off_before(path, analysis) for path, analysis in analyses.items()}
     values = list(analyses.values())
     return {
         "clips": len(values),
@@ -108,8 +110,8 @@ def library_report(analyses: dict[Path, ClipAnalysis]) -> dict:
         "loose": sum(a.timing == "loose" for a in values),
         "dancers_agree": sum(a.dancers_agree for a in values),
         "corrected": {path.stem: a.correction for path, a in analyses.items() if a.correction != "none"},
-        "before_compared": compared,
-        "half_a_beat_off_before": sorted(half_beat_before),
+        "before_compared": sum(flag is not None for flag in before.values()),
+        "half_a_beat_off_before": sorted(path.stem for path, flag in before.items() if flag),
         "one_confidence_median": round(float(np.median([a.one_confidence for a in values])), 3),
     }
 
@@ -125,9 +127,11 @@ def cut_jumps(video: Path, cuts: list[float]) -> float | None:
     return round(float(np.median(jumps)), 4) if jumps else None
 
 
-def check_render(video: Path, summary: dict, beats: np.ndarray, clip_locks: dict[str, Lock]) -> dict:
+def check_render(video: Path, summary: dict, truth: tuple[np.ndarray, np.ndarray], clip_locks: dict[str, Lock]) -> dict:
     """The on-beat check of one render, and of the same render with its audio half a beat late."""
+    beats, ones = truth
     segments = [Segment(s["start"], s["end"], s["clip"]) for s in summary["segments"]]
+    starts = [s.start for s in segments[1:]]  # the first move starts with the song, before its first "1"
     period = float(np.median(np.diff(beats)))
     right = check_video(video, beats, segments, clip_locks)
     late = check_video(video, beats + period / 2, segments, clip_locks)
@@ -137,18 +141,27 @@ def check_render(video: Path, summary: dict, beats: np.ndarray, clip_locks: dict
         "on_beat": right.on_beat_share,
         "offsets": [round(c.offset, 3) for c in right.judged],
         "audio_half_a_beat_late": {"judged": len(late.judged), "on_beat": late.on_beat_share},
-        "median_cut_jump_pixels": cut_jumps(video, [s.start for s in segments[1:]]),
+        "moves_on_true_ones": round(float(np.mean([np.min(np.abs(ones - t)) <= 0.07 for t in starts])), 3),
+        "median_cut_jump_pixels": cut_jumps(video, starts),
         "median_cut_jump_looks": summary["quality"]["median_cut_jump"],
+        "quality": {key: summary["quality"].get(key) for key in QUALITY_KEPT},
     }
 
 
 def baseline_render(checkout: Path, song: Path, out: Path, seed: int) -> dict:
     """Render ``song`` with another checkout's CLI (same environment), for a side-by-side check."""
     summary = out.with_suffix(".summary.json")
-    env = {**os.environ, "PYTHONPATH": str(checkout), "VAR_DIR": str(out.parent / "baseline-var")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(checkout),
+        "VAR_DIR": str(out.parent / "baseline-var"),
+        "LIBRARY_DIR": str(get_settings().library_dir),
+    }
     options = ["--size", "640x360", "--cpus", "2", "--seed", str(seed), "--summary-json", str(summary)]
     command = [sys.executable, "-m", "ray_pipeline.cli", str(song), "--out", str(out), *options]
-    subprocess.run(command, cwd=checkout, env=env, check=True, capture_output=True)
+    finished = subprocess.run(command, cwd=checkout, env=env, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise SystemExit(f"the baseline's render failed:\n{finished.stderr[-2000:]}")
     summary_data = json.loads(summary.read_text())
     summary_data["quality"].setdefault("median_cut_jump", None)
     return summary_data
@@ -169,7 +182,7 @@ class Bench:
         clip_ids = {segment["clip"] for segment in summary["segments"]}
         return {i: clip_lock(self.paths[i], np.asarray(self.analyses[self.paths[i]].beats)) for i in clip_ids}
 
-    def renders(self, label: str, samples: np.ndarray, sr: int, truth: np.ndarray, baseline: Path | None) -> list:
+    def renders(self, label: str, samples: np.ndarray, sr: int, truth: tuple, baseline: Path | None) -> list:
         """This product's render (with and without looks at cuts), and the baseline's, each checked."""
         song = self.scratch / f"{label.split()[0]}.wav"
         soundfile.write(song, samples, sr)
@@ -184,8 +197,23 @@ class Bench:
             out = self.scratch / f"{label.split()[0]}-baseline.mp4"
             summary = baseline_render(baseline, song, out, seed=1)
             check = check_render(out, summary, truth, self.clip_locks(summary))
-            rows.append({"song": label, "render": f"baseline {baseline.name}", **check})
+            rows.append(
+                {"song": label, "render": f"baseline {baseline.name}", **check, **self.flags(out, song, summary)}
+            )
         return rows
+
+    def flags(self, video: Path, song: Path, summary: dict) -> dict:
+        """The figures our quality block would have reported for another pipeline's render: would they flag it?"""
+        grid = np.asarray(json.loads(video.with_suffix(".json").read_text())["beats"])
+        clip_ids = [segment["clip"] for segment in summary["segments"]]
+        off = [off_before(self.paths[i], self.analyses[self.paths[i]]) for i in clip_ids]
+        return {
+            "would_report": {
+                "song_bass_on_beat": round(bass_on_beat(grid, onsets(decode_audio(song), SAMPLE_RATE)), 3),
+                "moves_on_a_clip_grid_half_a_beat_off": sum(bool(flag) for flag in off),
+                "moves": len(clip_ids),
+            }
+        }
 
 
 def main() -> None:
@@ -208,10 +236,10 @@ def main() -> None:
             samples, beats, ones, _ = song_samples(bpm=bpm, duration=60, first_beat=first_beat, seed=bpm)
             tracking.append(tracking_row("generated", f"{bpm} BPM", samples, SAMPLE_RATE, beats, ones))
         print("tracking measured; rendering and checking ...", file=sys.stderr, flush=True)
-        generated, beats, _, _ = song_samples(bpm=127, duration=RENDER_SECONDS, first_beat=0.7, seed=9)
+        generated, beats, ones, _ = song_samples(bpm=127, duration=RENDER_SECONDS, first_beat=0.7, seed=9)
         real = assemble(confirmed, bpm=129, seconds=RENDER_SECONDS, seed=11)
-        renders = bench.renders("generated 127 BPM", generated, SAMPLE_RATE, beats, args.baseline)
-        renders += bench.renders("real 129 BPM", real.samples, real.sr, real.beats, args.baseline)
+        renders = bench.renders("generated 127 BPM", generated, SAMPLE_RATE, (beats, ones), args.baseline)
+        renders += bench.renders("real 129 BPM", real.samples, real.sr, (real.beats, real.ones), args.baseline)
         report = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "library": str(settings.library_dir),

@@ -6,26 +6,20 @@ import numpy as np
 import pytest
 
 from ray_pipeline.beat_check import Segment, check_video, clip_lock
-from ray_pipeline.library import MoveIndex, load_library, playable
-from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.render import OutputFormat
-from ray_pipeline.synthetic import make_song
+from tests.support.renders import render_generated_song
 
 
 @pytest.fixture(scope="module")
 def checked(ray_two_cpus, demo_library, render_cache, tmp_path_factory):
     """A generated song (true beats known) rendered from the drawn-couple library, and what the check needs."""
-    folder = tmp_path_factory.mktemp("check")
-    song = make_song(folder / "song.wav", bpm=126, duration=40, first_beat=0.6, seed=5)
-    clips = playable(load_library(demo_library))
-    renderer = Renderer(index=MoveIndex(clips), cache_dir=render_cache, cpus=2)
-    outcome = renderer.render(
-        RenderRequest(song=song.path, destination=folder / "out.mp4", output=OutputFormat(320, 180), seed=2),
-        lambda *_: None,
-    )
+    song, renderer, outcome = render_generated_song(
+        demo_library, render_cache, tmp_path_factory.mktemp("check"),
+        bpm=126, duration=40, first_beat=0.6, song_seed=5, output=OutputFormat(320, 180), seed=2,
+    )  # fmt: skip
     segments = [Segment(s["start"], s["end"], s["clip"]) for s in outcome.summary["segments"]]
-    analyses = renderer.clip_analyses(clips)
-    by_id = {clip.clip_id: clip for clip in clips}
+    analyses = renderer.clip_analyses(renderer.library)
+    by_id = {clip.clip_id: clip for clip in renderer.library}
     expected = {s.clip: clip_lock(by_id[s.clip].path, np.asarray(analyses[s.clip].beats)) for s in segments}
     return {"video": outcome.video, "song": song, "segments": segments, "expected": expected}
 

@@ -11,24 +11,20 @@ import psutil
 import pytest
 
 from ray_pipeline.errors import FFmpegError
-from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.media import probe, run_ffmpeg
-from ray_pipeline.pipeline import Renderer, RenderRequest
+from ray_pipeline.pipeline import RenderRequest
 from ray_pipeline.render import OutputFormat
-from ray_pipeline.synthetic import make_song
+from tests.support.renders import render_generated_song
 
 
 @pytest.fixture(scope="module")
 def rendered(ray_two_cpus, real_library_dir, render_cache, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("render")
-    song = make_song(folder / "song.wav", bpm=128, duration=60, first_beat=0.7, seed=11)
-    clips = playable(load_library(real_library_dir))
-    renderer = Renderer(index=MoveIndex(clips), cache_dir=render_cache, cpus=2)
     stages = []
-    outcome = renderer.render(
-        RenderRequest(song=song.path, destination=folder / "out.mp4", output=OutputFormat(640, 360), seed=4),
-        lambda stage, percent, message: stages.append((stage, percent)),
-    )
+    song, renderer, outcome = render_generated_song(
+        real_library_dir, render_cache, tmp_path_factory.mktemp("render"),
+        bpm=128, duration=60, first_beat=0.7, song_seed=11, output=OutputFormat(640, 360), seed=4,
+        progress=lambda stage, percent, message: stages.append((stage, percent)),
+    )  # fmt: skip
     return {"song": song, "outcome": outcome, "stages": stages, "renderer": renderer}
 
 
