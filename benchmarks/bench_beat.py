@@ -23,6 +23,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cv2
 import librosa
 import numpy as np
 import soundfile
@@ -116,15 +117,29 @@ def library_report(analyses: dict[Path, ClipAnalysis]) -> dict:
     }
 
 
-def cut_jumps(video: Path, cuts: list[float]) -> float | None:
-    """Median change of the picture across the cuts (mean absolute grey difference, 0-1), from the frames."""
+def picture_change(before: np.ndarray, after: np.ndarray) -> tuple[float, float]:
+    """How much two RGB frames differ: mean grey difference of the blurred pictures, and of their colours (0-1)."""
+    grey = [
+        cv2.GaussianBlur(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY), (5, 5), 0).astype(float) for frame in (before, after)
+    ]
+    hue_saturation = [
+        cv2.calcHist([cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)], [0, 1], None, [16, 8], [0, 180, 0, 256]).ravel()
+        for frame in (before, after)
+    ]
+    colours = 0.5 * np.abs(hue_saturation[0] / hue_saturation[0].sum() - hue_saturation[1] / hue_saturation[1].sum())
+    return float(np.abs(grey[0] - grey[1]).mean() / 255), float(colours.sum())
+
+
+def cut_jumps(video: Path, cuts: list[float]) -> dict:
+    """Median change of the picture across the cuts, read from the rendered frames (not from our looks)."""
     frames = read_frames(video)
-    jumps = []
+    changes = []
     for cut in cuts:
         after = int(np.searchsorted(frames.times, cut - 1e-3))
         if 0 < after < len(frames.times):
-            jumps.append(float(np.abs(frames.grey[after].astype(int) - frames.grey[after - 1]).mean()) / 255)
-    return round(float(np.median(jumps)), 4) if jumps else None
+            changes.append(picture_change(frames.colour[after - 1], frames.colour[after]))
+    grey, colours = zip(*changes, strict=True) if changes else ((), ())
+    return {"grey": round(float(np.median(grey)), 4), "colours": round(float(np.median(colours)), 4)} if changes else {}
 
 
 def check_render(video: Path, summary: dict, truth: tuple[np.ndarray, np.ndarray], clip_locks: dict[str, Lock]) -> dict:
@@ -142,7 +157,7 @@ def check_render(video: Path, summary: dict, truth: tuple[np.ndarray, np.ndarray
         "offsets": [round(c.offset, 3) for c in right.judged],
         "audio_half_a_beat_late": {"judged": len(late.judged), "on_beat": late.on_beat_share},
         "moves_on_true_ones": round(float(np.mean([np.min(np.abs(ones - t)) <= 0.07 for t in starts])), 3),
-        "median_cut_jump_pixels": cut_jumps(video, starts),
+        "cut_jump_pictures": cut_jumps(video, starts),
         "median_cut_jump_looks": summary["quality"]["median_cut_jump"],
         "quality": {key: summary["quality"].get(key) for key in QUALITY_KEPT},
     }
@@ -269,11 +284,13 @@ def print_report(report: dict, path: Path) -> None:
         )
         before = row["before"]
         print(f"{now} | {before['f_measure']:>8.3f} {before['half_beat_slips']:>6.3f} {before['slipped_8_counts']:>3}")
-    print(f"\n{'song':<18} {'render':<28} {'judged':>9} {'on beat':>8} {'late audio':>10}  cut jump px / looks")
+    columns = f"{'song':<18} {'render':<28} {'judged':>9} {'on beat':>8} {'late audio':>10}"
+    print(f"\n{columns}  cut jump: grey / colours / looks")
     for row in report["renders"]:
         late = row["audio_half_a_beat_late"]
         judged = f"{row['judged']}/{row['segments']}"
-        jumps = f"{row['median_cut_jump_pixels']} / {row['median_cut_jump_looks']}"
+        pictures = row["cut_jump_pictures"]
+        jumps = f"{pictures.get('grey')} / {pictures.get('colours')} / {row['median_cut_jump_looks']}"
         print(
             f"{row['song']:<18} {row['render']:<28} {judged:>9} {row['on_beat'] or 0:>8.0%} "
             f"{late['on_beat'] or 0:>10.0%}  {jumps}"

@@ -180,12 +180,27 @@ def follow_pulse(pulse: np.ndarray, rate: float, bpm: float, *, tightness: float
     return beats[int(np.argmax(strong)) : beats.size - int(np.argmax(strong[::-1]))]
 
 
+def follow_both_ways(pulse: np.ndarray, rate: float, bpm: float) -> np.ndarray:
+    """Beat frames from a forward and a backward pass, joined where they agree nearest the middle.
+
+    A pass is surest where its path ends (it chose that beat knowing everything before it), so the forward
+    pass keeps the second half and the backward pass the first, where a quiet opening can bend a forward path.
+    """
+    forward = follow_pulse(pulse, rate, bpm)
+    backward = np.sort(pulse.size - 1 - follow_pulse(pulse[::-1].copy(), rate, bpm))
+    shared = [frame for frame in forward if backward.size and np.min(np.abs(backward - frame)) <= 1]
+    if not shared:
+        return forward
+    join = min(shared, key=lambda frame: abs(frame - pulse.size // 2))
+    return np.concatenate([backward[backward < join - 1], forward[forward >= join]])
+
+
 def track_beats(samples: np.ndarray, sr: int) -> BeatGrid:
     """Beats, tempo, the "1" and how sure each is, for a song or a clip's own music."""
     found = onsets(samples, sr)
     pulse = found.pulse
     estimate = fold_tempo(float(librosa.feature.tempo(onset_envelope=pulse, sr=sr, hop_length=HOP, start_bpm=125.0)[0]))
-    beats = librosa.frames_to_time(follow_pulse(pulse, found.rate, estimate), sr=sr, hop_length=HOP)
+    beats = librosa.frames_to_time(follow_both_ways(pulse, found.rate, estimate), sr=sr, hop_length=HOP)
     if len(beats) < 2 * COUNTS_PER_PHRASE:
         return BeatGrid(tempo=0.0, beats=beats, counts=np.arange(len(beats)) % COUNTS_PER_PHRASE + 1)
     counts, sureness = count_beats(found, beats)

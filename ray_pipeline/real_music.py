@@ -40,11 +40,18 @@ class AssembledSong:
 
 
 def verified(analyses: dict[Path, ClipAnalysis]) -> dict[Path, ClipAnalysis]:
-    """The clips whose grids both their bass and their dancers confirm, with at least one whole 8-count."""
+    """The clips whose grids both their bass and their dancers confirm, with at least one whole 8-count.
+
+    Intros and outros are left out: their music starts or ends a song (fade-ins, slowing to a stop), which
+    has no place in the middle of one.
+    """
     return {
         path: analysis
         for path, analysis in analyses.items()
-        if analysis.dancers_agree and analysis.correction == "none" and analysis.span(COUNTS_PER_PHRASE)
+        if analysis.dancers_agree
+        and analysis.correction == "none"
+        and analysis.span(COUNTS_PER_PHRASE)
+        and path.parent.name not in ("intros", "outro")
     }
 
 
