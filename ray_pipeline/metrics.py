@@ -39,7 +39,7 @@ def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) 
     on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
     ones = set(grid.ones.tolist())
     starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]
-    tempo_fit = [abs(m.analysis.tempo * m.speed / grid.tempo - 1.0) for m in moves]
+    tempo_fit = [abs(m.analysis.tempo * m.speed / _song_tempo(m, phrases) - 1.0) for m in moves]
     repeats = sum(a.clip.clip_id == b.clip.clip_id for a, b in pairwise(moves))
     phrase_energy = [np.mean([p.energy for p in phrases[m.first_phrase : m.first_phrase + m.phrases]]) for m in moves]
     move_energy = [LEVELS.get(m.clip.energy_level, 1) for m in moves]
@@ -59,6 +59,12 @@ def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) 
         "one_confidence": grid.one_confidence,
         "median_cut_jump": median_cut_jump(moves),
     }
+
+
+def _song_tempo(move: Move, phrases: list[Phrase]) -> float:
+    """The song's tempo over the move's own counts: a live band drifts, and each move follows it there."""
+    covered = phrases[move.first_phrase : move.first_phrase + move.phrases]
+    return 60.0 * sum(p.beats for p in covered) / (covered[-1].end - covered[0].start)
 
 
 def median_cut_jump(moves: list[Move]) -> float | None:
