@@ -17,6 +17,7 @@ help:
 	@echo "make bench - render (3-minute song, 720p/360p, 1-2 CPUs), dancers on the beat, web app first load, API load"
 
 run: system-deps python-deps frontend
+	@$(UV) run --frozen python -m ray_pipeline.demo
 	@echo "Serving on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
 	$(UV) run --frozen bachata-api --host $(HOST) --port $(PORT)
 

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
+from bachata_common.search import index_reachable
+
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["health"])
 
@@ -29,9 +31,7 @@ def _storage_ok(request: Request) -> bool:
 def _index_ok(request: Request) -> bool:
     settings = request.app.state.settings
     if settings.move_index == "elasticsearch":
-        from ray_pipeline.backends import open_elasticsearch  # the client is only imported when configured
-
-        return open_elasticsearch(settings, attempts=1).reachable()
+        return index_reachable(settings)
     library = settings.library_dir
     present = (library / "move_embeddings.json").is_file() and (library / "bachata_annotations.json").is_file()
     if not present:

@@ -19,7 +19,6 @@ from api.choreography.router import router as choreography_router
 from api.class_plans.router import router as class_plans_router
 from api.clock import Clock
 from api.collections.router import router as collections_router
-from api.demo import ensure_demo_content
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.health import router as health_router
 from api.launcher import build_launcher
@@ -65,7 +64,6 @@ def create_app(
         app.state.db_slots = anyio.Semaphore(connection_slots(engine))
         if settings.auto_migrate:
             await run_in_threadpool(prepare_database, engine)
-        await run_in_threadpool(ensure_demo_content, settings)
         app.state.session_factory = create_session_factory(engine)
         reaper = ReaperThread(
             sessions=app.state.session_factory, launcher=app.state.launcher, settings=settings, clock=clock

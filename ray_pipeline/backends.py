@@ -18,7 +18,8 @@ CLIP_PREFIXES = ("training_videos/", "Bachata_steps/")  # the bucket's current p
 
 def open_elasticsearch(settings: Settings, *, clips_root: Path | None = None, attempts: int = 4):
     """The Elasticsearch index named by the settings."""
-    from ray_pipeline.es_index import ElasticsearchIndex, connect
+    from bachata_common.search import connect
+    from ray_pipeline.es_index import ElasticsearchIndex
 
     client = connect(settings.elasticsearch_url, api_key=settings.elasticsearch_api_key)
     return ElasticsearchIndex(

@@ -143,11 +143,6 @@ def document(clip: MoveClip, clips_root: Path) -> dict[str, Any]:
     return doc
 
 
-def connect(url: str, *, api_key: str | None = None, timeout: float = 10.0) -> Elasticsearch:
-    """A client for the index; retries are ours (with backoff), so the client's own are off."""
-    return Elasticsearch(url, api_key=api_key, request_timeout=timeout, max_retries=0)
-
-
 class ElasticsearchIndex(SearchIndex):
     """Search the original's index; unreachable (after retries) is a transient fault, so the job is retried."""
 

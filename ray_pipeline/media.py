@@ -1,62 +1,25 @@
-"""ffprobe, audio decoding and ffmpeg execution with typed errors."""
+"""ffprobe, audio decoding and ffmpeg execution with the render's typed errors."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 import numpy as np
 
+from bachata_common.media import MediaInfo, ProbeFailed
+from bachata_common.media import probe as probe_media
 from ray_pipeline.errors import BadInput, FFmpegError
 
 ANALYSIS_SAMPLE_RATE = 22050  # the original analyser's rate; the 128-d embedding depends on it
 
 
-@dataclass(frozen=True)
-class MediaInfo:
-    """What ffprobe says about a file."""
-
-    duration: float
-    width: int | None
-    height: int | None
-    fps: float | None
-    video_codec: str | None
-    audio_codec: str | None
-    video_streams: int
-    audio_streams: int
-
-
-def _ratio(text: str | None) -> float | None:
-    if not text or text in ("0/0", "0"):
-        return None
-    numerator, _, denominator = text.partition("/")
-    return float(numerator) / float(denominator or 1)
-
-
 def probe(path: Path) -> MediaInfo:
-    """Duration, size, frame rate and codecs of a media file."""
-    command = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise FFmpegError("ffprobe", result.stderr)
-    data = json.loads(result.stdout)
-    streams = data.get("streams", [])
-    video = [s for s in streams if s.get("codec_type") == "video" and not s.get("disposition", {}).get("attached_pic")]
-    audio = [s for s in streams if s.get("codec_type") == "audio"]
-    first_video = video[0] if video else {}
-    return MediaInfo(
-        duration=float(data.get("format", {}).get("duration") or first_video.get("duration") or 0.0),
-        width=first_video.get("width"),
-        height=first_video.get("height"),
-        fps=_ratio(first_video.get("avg_frame_rate")) or _ratio(first_video.get("r_frame_rate")),
-        video_codec=first_video.get("codec_name"),
-        audio_codec=audio[0].get("codec_name") if audio else None,
-        video_streams=len(video),
-        audio_streams=len(audio),
-    )
+    """What ffprobe says about a file; FFmpegError (a render error) when it cannot read it."""
+    try:
+        return probe_media(path)
+    except ProbeFailed as exc:
+        raise FFmpegError("ffprobe", exc.stderr_tail) from exc
 
 
 def run_ffmpeg(stream: ffmpeg.nodes.OutputStream, *, feed: bytes | None = None) -> None:

@@ -7,9 +7,10 @@ import logging
 import sys
 from pathlib import Path
 
+from bachata_common.search import connect
 from bachata_common.settings import get_settings
 from ray_pipeline.errors import RenderError
-from ray_pipeline.es_index import ElasticsearchIndex, connect
+from ray_pipeline.es_index import ElasticsearchIndex
 from ray_pipeline.library import load_index_backup, load_library, playable
 
 

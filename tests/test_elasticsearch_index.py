@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from elastic_transport import ConnectionError as TransportConnectionError
 
+from bachata_common.search import connect
 from ray_pipeline.errors import TransientFault
-from ray_pipeline.es_index import ElasticsearchIndex, connect, index_mapping
+from ray_pipeline.es_index import ElasticsearchIndex, index_mapping
 from ray_pipeline.library import MoveIndex, load_index_backup
 from tests.support.elasticsearch import Recorded, knn_answer, recording_client, search_answer
 

@@ -11,8 +11,8 @@ from pathlib import Path, PurePosixPath
 from fastapi import UploadFile
 
 from api.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMedia
+from bachata_common.media import probe
 from bachata_common.storage import InvalidKey, Storage, song_meta_key, validate_key
-from ray_pipeline.media import probe
 
 LIBRARY_PREFIX = "songs/"
 AUDIO_SUFFIXES = (".mp3", ".wav", ".ogg", ".m4a", ".flac")

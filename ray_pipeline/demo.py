@@ -1,11 +1,12 @@
-"""Content that lets `make run` work anywhere: a generated move library and song when none exist."""
+"""`python -m ray_pipeline.demo`: content that lets `make run` work anywhere, a generated library and song."""
 
 from __future__ import annotations
 
 import logging
 
-from bachata_common.settings import Settings
+from bachata_common.settings import Settings, get_settings
 from bachata_common.storage import LocalStorage
+from ray_pipeline.synthetic import make_library, make_song
 
 log = logging.getLogger(__name__)
 
@@ -14,8 +15,6 @@ def ensure_demo_content(settings: Settings) -> None:
     """In development only: generate a small move library and one song if the folders are empty."""
     if settings.environment != "development":
         return
-    from ray_pipeline.synthetic import make_library, make_song
-
     if not (settings.library_dir / "move_embeddings.json").exists():
         log.info("no move library at %s: generating a demo library", settings.library_dir)
         make_library(settings.library_dir)
@@ -25,3 +24,12 @@ def ensure_demo_content(settings: Settings) -> None:
     if not storage.list("songs/"):
         log.info("no songs yet: generating a demo song")
         make_song(storage.path("songs/Demo_groove_128_BPM.wav"), bpm=128, duration=75)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    ensure_demo_content(get_settings())
+
+
+if __name__ == "__main__":
+    main()
