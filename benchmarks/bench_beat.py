@@ -32,13 +32,13 @@ from bachata_common.settings import get_settings
 from ray_pipeline.beat_check import Segment, check_video, clip_lock
 from ray_pipeline.beats import COUNTS_PER_PHRASE, bass_on_beat, fold_tempo, onsets, track_beats
 from ray_pipeline.clip_analysis import ClipAnalysis
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.media import decode_audio
 from ray_pipeline.metrics import beat_f_measure
 from ray_pipeline.phase import Lock, wrap
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.real_music import assemble, verified
-from ray_pipeline.render import OutputFormat
 from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.steps import read_frames
 from ray_pipeline.synthetic import SAMPLE_RATE, song_samples

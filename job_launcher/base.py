@@ -18,10 +18,11 @@ class LaunchRequest:
     energy_level: str | None = None
     style: str | None = None
     original_query: str | None = None
+    size: str | None = None  # the video's size ("720x1280" for a phone); the job's RENDER_SIZE otherwise
 
     def environment(self) -> dict[str, str]:
         """The variables ``python -m ray_pipeline`` reads."""
-        return {
+        env = {
             "TASK_ID": self.task_id,
             "USER_ID": str(self.user_id),
             "AUDIO_INPUT": self.audio_input,
@@ -30,6 +31,7 @@ class LaunchRequest:
             "STYLE": self.style or "",
             "ORIGINAL_QUERY": self.original_query or "",
         }
+        return env | ({"RENDER_SIZE": self.size} if self.size else {})
 
 
 class ExecutionState(Enum):

@@ -1,4 +1,4 @@
-"""The render job: analyse a song, match moves, render and stitch the choreography video."""
+"""The render job: analyse a song, match moves, cut them from the prepared library and mux the video."""
 
 import os
 

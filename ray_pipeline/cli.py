@@ -16,9 +16,9 @@ from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import get_settings
 from ray_pipeline.backends import open_pose_verifier
 from ray_pipeline.errors import RenderError
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
-from ray_pipeline.render import OutputFormat
 from ray_pipeline.runtime import ray_runtime
 
 
@@ -69,8 +69,7 @@ def summary_text(summary: dict, video: Path) -> str:
         f"{summary['sequence_duration']:.1f} s)",
         f"music      {summary['tempo']:.1f} BPM, {summary['beat_count']} beats, "
         f"{summary['eight_counts']} eight-counts, first '1' at {summary['first_downbeat']:.2f} s",
-        f"moves      {len(summary['segments'])} segments from {summary['moves_analyzed']} candidates "
-        f"({summary['segments_from_cache']} segments cached)",
+        f"moves      {len(summary['segments'])} segments from {summary['moves_analyzed']} candidates",
     ]
     for segment in summary["segments"]:
         lines.append(

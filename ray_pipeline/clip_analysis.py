@@ -9,6 +9,7 @@ marked ``loose`` and placed where exact timing matters least.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,9 +21,9 @@ from ray_pipeline.file_cache import PerFileCache
 from ray_pipeline.looks import Look, looks_at
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio, probe
 from ray_pipeline.phase import Lock, Signal, phase_lock, wrap
-from ray_pipeline.steps import read_frames, step_lock, weight_transfer
+from ray_pipeline.steps import picture_area, read_frames, step_lock, weight_transfer
 
-_VERSION = 3  # bump when the analysis changes, so cached results are recomputed
+_VERSION = 4  # bump when the analysis changes, so cached results are recomputed
 # Where the dancers' weight-transfer signal peaks within a beat on a right grid: the circular mean over the
 # 149-clip library is 0.90 beat (concentration 0.31; the bass's is 0.97 at BASS_PHASE, concentration 0.97).
 STEP_PHASE = 0.90
@@ -50,6 +51,8 @@ class ClipAnalysis:
     correction: str = "none"  # none | half-beat | half-tempo | double-tempo
     timing: str = "locked"  # locked | loose: the dancers follow no grid
     looks: tuple[Look, ...] = field(default=(), repr=False)  # the couple at each "1" (see ``looks``)
+    picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # x, y, width, height of the picture inside the bars
+    content: str = ""  # SHA-256 of the clip file: prepared copies are keyed by it
 
     @property
     def dancers_agree(self) -> bool:
@@ -136,6 +139,14 @@ def analyse_clip(path: Path) -> ClipAnalysis:
     counts, sureness = count_beats(found, beats)
     first_one = int(np.argmax(counts == 1)) if (counts == 1).any() else 0
     ones = beats[first_one::COUNTS_PER_PHRASE]
+    rows, columns = picture_area(frames.grey)
+    across, down = (info.width or 0) / frames.grey.shape[2], (info.height or 0) / frames.grey.shape[1]
+    picture = (
+        _even(columns.start * across),
+        _even(rows.start * down),
+        _even((columns.stop - columns.start) * across),
+        _even((rows.stop - rows.start) * down),
+    )
     return ClipAnalysis(
         duration=info.duration,
         fps=info.fps or 30.0,
@@ -150,7 +161,14 @@ def analyse_clip(path: Path) -> ClipAnalysis:
         correction=correction,
         timing="locked" if steps_lock.strength >= LOCKED else "loose",
         looks=tuple(looks_at(frames, [float(t) for t in ones])),
+        picture=picture,
+        content=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
+
+
+def _even(pixels: float) -> int:
+    """Crops in 4:2:0 video need even sides and offsets."""
+    return int(round(pixels / 2) * 2)
 
 
 class ClipAnalysisCache:
@@ -164,7 +182,12 @@ class ClipAnalysisCache:
         if data is None:
             return None
         return ClipAnalysis(
-            **{**data, "beats": tuple(data["beats"]), "looks": tuple(Look.from_dict(look) for look in data["looks"])}
+            **{
+                **data,
+                "beats": tuple(data["beats"]),
+                "looks": tuple(Look.from_dict(look) for look in data["looks"]),
+                "picture": tuple(data["picture"]),
+            }
         )
 
     def put(self, clip_path: Path, analysis: ClipAnalysis) -> None:

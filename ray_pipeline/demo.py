@@ -1,11 +1,18 @@
-"""`python -m ray_pipeline.demo`: content that lets `make run` work anywhere, a generated library and song."""
+"""`python -m ray_pipeline.demo`: content that lets `make run` work anywhere, a generated library and song.
+
+When the generated library is the one in use, it is also prepared for both video formats, so the first
+render is as quick as every other.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 
-from bachata_common.settings import Settings, get_settings
+from bachata_common.settings import PROJECT_ROOT, Settings, get_settings
 from bachata_common.storage import LocalStorage
+from ray_pipeline.formats import OutputFormat
+from ray_pipeline.library_cli import FORMATS, prepare
 from ray_pipeline.synthetic import make_library, make_song
 
 log = logging.getLogger(__name__)
@@ -28,7 +35,12 @@ def ensure_demo_content(settings: Settings) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    ensure_demo_content(get_settings())
+    settings = get_settings()
+    ensure_demo_content(settings)
+    if settings.environment == "development" and settings.library_dir.is_relative_to(PROJECT_ROOT / "var"):
+        formats = [OutputFormat.parse(size) for size in FORMATS]
+        for report in prepare(settings.library_dir, formats, cpus=os.cpu_count() or 1):
+            log.info("demo library prepared for %s (%s clips)", report["format"], report["clips"])
 
 
 if __name__ == "__main__":

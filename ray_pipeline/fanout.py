@@ -28,7 +28,8 @@ def each_path(work: Callable[[str], Any], paths: list[str]) -> list[Outcome]:
 
 
 def fan_out(task: Any, paths: list[str], parts: int, *args: Any) -> Iterator[Outcome]:
-    """Submit ``task.remote(batch, *args)`` per batch of paths and yield every path's outcome."""
-    refs = [task.remote(batch, *args) for batch in batches(paths, parts)]
-    for outcomes in ray.get(refs):
-        yield from outcomes
+    """Submit ``task.remote(batch, *args)`` per batch of paths and yield every path's outcome as batches finish."""
+    pending = [task.remote(batch, *args) for batch in batches(paths, parts)]
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        yield from ray.get(done[0])

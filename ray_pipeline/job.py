@@ -17,9 +17,10 @@ from bachata_common.settings import Settings
 from bachata_common.storage import InvalidKey, Storage, open_storage, output_key, song_meta_key, validate_key
 from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
 from ray_pipeline.errors import BadInput, RenderError, TransientFault
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
 from ray_pipeline.pipeline import Renderer, RenderRequest
-from ray_pipeline.render import OutputFormat
+from ray_pipeline.prepared import PreparedLibrary
 from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.task_store import Claim, TaskStore, heartbeat
 
@@ -178,14 +179,19 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             cache_dir=settings.cache_dir,
             cpus=cpus,
             verifier=open_pose_verifier(settings, cpus),
+            prepared=PreparedLibrary(settings.cache_dir, storage),
         )
+        try:
+            output = OutputFormat.parse(settings.render_size)
+        except ValueError as exc:
+            raise BadInput("The video size asked for is not one we can make", cause=str(exc)) from exc
         request = RenderRequest(
             song=song,
             destination=Path(scratch) / f"{params.task_id}.mp4",
             difficulty=params.difficulty,
             energy_level=params.energy_level,
             style=params.style,
-            output=OutputFormat.parse(settings.render_size),
+            output=output,
             seed=params.seed,
         )
         outcome = renderer.render(request, store.progress)
@@ -216,6 +222,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             "energy_level": params.energy_level,
             "style": params.style,
             "song": params.audio_input,
+            "orientation": "portrait" if output.portrait else "landscape",
         },
     }
     if params.original_query:

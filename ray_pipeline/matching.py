@@ -78,11 +78,24 @@ class Move:
     phrases: int
     counts: int  # beats the move dances on the song's grid (and on its clip's)
     clip_first_beat: int  # the clip's "1" it starts from
-    song_start: float
-    song_end: float
-    clip_start: float  # may be negative: the first move shows the clip's first frame before it begins
-    clip_end: float
-    speed: float  # clip seconds per song second, from the two spans
+    song_start: float  # on screen from here (0 for the first move, which opens on a lead-in) ...
+    song_end: float  # ... to here (the song's end for the last)
+    song_span: tuple[float, float]  # the song's "1" the move starts on, and the beat its counts end on
+    clip_span: tuple[float, float]  # the clip's beats that land on them
+
+    @property
+    def speed(self) -> float:
+        """Clip seconds per song second, from the two spans alone."""
+        return (self.clip_span[1] - self.clip_span[0]) / (self.song_span[1] - self.song_span[0])
+
+    @property
+    def clip_start(self) -> float:
+        """Clip time shown at ``song_start`` (before the clip's start for a long lead-in)."""
+        return self.clip_span[0] - (self.song_span[0] - self.song_start) * self.speed
+
+    @property
+    def clip_end(self) -> float:
+        return self.clip_span[0] + (self.song_end - self.song_span[0]) * self.speed
 
     @property
     def clip_last_beat(self) -> int:
@@ -274,11 +287,7 @@ def _place(candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_la
     analysis = candidate.analysis
     # A clip too short for this stretch (only ever a last resort) dances all it has, as fast as it must.
     span = analysis.span(sum(p.beats for p in phrases)) or (analysis.first_one, len(analysis.beats) - 1)
-    clip_a, clip_b = analysis.beat_time(span[0]), analysis.beat_time(span[1])
     song_a, song_b = phrases[0].start, phrases[-1].end
-    speed = (clip_b - clip_a) / (song_b - song_a)
-    song_start = 0.0 if is_first else song_a
-    song_end = duration if is_last else song_b
     return Move(
         clip=candidate.clip,
         analysis=analysis,
@@ -286,9 +295,8 @@ def _place(candidate: Candidate, phrases: list[Phrase], *, is_first: bool, is_la
         phrases=len(phrases),
         counts=span[1] - span[0],
         clip_first_beat=span[0],
-        song_start=song_start,
-        song_end=song_end,
-        clip_start=clip_a - (song_a - song_start) * speed,
-        clip_end=clip_a + (song_end - song_a) * speed,
-        speed=speed,
+        song_start=0.0 if is_first else song_a,
+        song_end=duration if is_last else song_b,
+        song_span=(song_a, song_b),
+        clip_span=(analysis.beat_time(span[0]), analysis.beat_time(span[1])),
     )

@@ -28,14 +28,14 @@ def beat_f_measure(detected: np.ndarray, truth: np.ndarray, *, window: float = 0
     return 0.0 if hits == 0 else 2 * precision * recall / (precision + recall)
 
 
-def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase], fps: int) -> dict:
+def quality(grid: BeatGrid, moves: list[Move], phrases: list[Phrase]) -> dict:
     """The quality rows of PIPELINE.md, measured on this render, and figures that can disagree with its grid.
 
     Cut-on-beat and phrase alignment check the cuts against our own grid; the dancers' figures come from
     each clip's footage, the bass figure from the song's low end, and the cut jumps from the clips' pictures.
     """
     beats = np.asarray(grid.beats)
-    cuts = [round(m.song_start * fps) / fps for m in moves[1:]]
+    cuts = [m.song_start for m in moves[1:]]
     on_beat = [float(np.min(np.abs(beats - cut))) <= 0.040 for cut in cuts]
     ones = set(grid.ones.tolist())
     starts_on_one = [phrases[m.first_phrase].first_beat in ones for m in moves]

@@ -1,9 +1,10 @@
-"""The render as a library call: analyse → match → render → stitch, fanned out on the local Ray runtime."""
+"""The render as a library call: analyse → match → cut → mux, fanned out on the local Ray runtime."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,13 +17,16 @@ import ray
 from ray_pipeline.analysis import Section, audio_embedding, energy_curve, energy_levels, sections
 from ray_pipeline.beats import BeatGrid, track_beats
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
-from ray_pipeline.errors import BadInput
+from ray_pipeline.errors import BadInput, RenderError
 from ray_pipeline.fanout import Outcome, batches, each_path, fan_out
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, SearchIndex
 from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
 from ray_pipeline.metrics import quality
-from ray_pipeline.render import OutputFormat, render_segment, segment_specs, stitch, webvtt
+from ray_pipeline.prepared import PreparedLibrary, prepare_clip
+from ray_pipeline.remux import Packets, Piece, aac_audio, cut, mux
+from ray_pipeline.render import pieces, webvtt
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +93,14 @@ def _analyse_clips(paths: list[str]) -> list[Outcome]:
 
 
 @ray.remote
-def _render(spec, cache_dir: str) -> tuple[str, bool, int]:
-    import os
+def _prepare_clips(paths: list[str], work: dict[str, tuple[ClipAnalysis, OutputFormat, str]]) -> list[Outcome]:
+    return each_path(lambda path: prepare_clip(Path(path), work[path][0], work[path][1], Path(work[path][2])), paths)
 
-    path, cached = render_segment(spec, Path(cache_dir))
-    return str(path), cached, os.getpid()
+
+@ray.remote
+def _cut(batch: list[Piece]) -> tuple[list[Packets], int]:
+    """Remux a run of consecutive moves (batched so each task does enough work to be worth it)."""
+    return [cut(piece) for piece in batch], os.getpid()
 
 
 class Renderer:
@@ -107,6 +114,7 @@ class Renderer:
         cpus: int,
         library: list[MoveClip] | None = None,
         verifier: PoseVerifier | None = None,
+        prepared: PreparedLibrary | None = None,
     ):
         self.index = index
         self.library = library if library is not None else index.clips
@@ -114,6 +122,7 @@ class Renderer:
         self.cpus = cpus
         self.verifier = verifier
         self.clip_cache = ClipAnalysisCache(cache_dir / "clips")
+        self.prepared = prepared or PreparedLibrary(cache_dir)
         self.timings: dict[str, float] = {}
         self.worker_pids: set[int] = set()
 
@@ -141,24 +150,26 @@ class Renderer:
                 verifier=self.verifier,
                 flow=request.flow,
             )
-        with self._stage("generating", progress, "Generating the video..."):
-            segments, cached = self._render_segments(moves, request.output, progress)
-        with self._stage("finalizing", progress, "Finalizing the video..."):
-            request.destination.parent.mkdir(parents=True, exist_ok=True)
-            stitch(segments, song=request.song, duration=song.duration, destination=request.destination)
-            subtitles = request.destination.with_suffix(".vtt")
-            subtitles.write_text(self._subtitles(song.grid, moves, song.duration))
-            summary = self._summary(song, moves, candidates, filters, cached, request)
-            metadata = request.destination.with_suffix(".json")
-            metadata.write_text(
-                json.dumps(
-                    {
-                        **summary,
-                        "energy_curve": {"rate": 4.0, "values": song.energy_curve},
-                        "beats": [round(float(b), 3) for b in song.grid.beats],
-                    }
+        destination = request.destination
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with aac_audio(request.song, song.duration, destination.with_name(f".{destination.stem}.m4a")) as audio:
+            with self._stage("generating", progress, "Generating the video..."):
+                packets, template = self._cut_moves(moves, request.output, progress)
+            with self._stage("finalizing", progress, "Finalizing the video..."):
+                mux(packets, template=template, audio=audio(), duration=song.duration, destination=destination)
+                subtitles = destination.with_suffix(".vtt")
+                subtitles.write_text(self._subtitles(song.grid, moves, song.duration))
+                summary = self._summary(song, moves, candidates, filters, request)
+                metadata = destination.with_suffix(".json")
+                metadata.write_text(
+                    json.dumps(
+                        {
+                            **summary,
+                            "energy_curve": {"rate": 4.0, "values": song.energy_curve},
+                            "beats": [round(float(b), 3) for b in song.grid.beats],
+                        }
+                    )
                 )
-            )
         summary["timings"] = {**self.timings, "total": round(time.perf_counter() - started, 3)}
         return RenderOutcome(video=request.destination, subtitles=subtitles, metadata=metadata, summary=summary)
 
@@ -224,27 +235,52 @@ class Renderer:
                 found[by_path[path].clip_id] = analysis
         return {clip_id: analysis for clip_id, analysis in found.items() if analysis is not None}
 
-    def _render_segments(self, moves: list[Move], output: OutputFormat, progress: Progress) -> tuple[list[Path], int]:
-        specs = segment_specs(moves, output)
-        cache = str(self.cache_dir / "segments")
-        unique = {spec.cache_key(): spec for spec in specs}
-        pending = {_render.remote(spec, cache): key for key, spec in unique.items()}
-        paths: dict[str, str] = {}
-        cached = 0
+    def prepare(
+        self,
+        clips: list[tuple[MoveClip, ClipAnalysis]],
+        output: OutputFormat,
+        prepared: Callable[[int, int], None] = lambda done, total: None,
+    ) -> dict[str, Path]:
+        """Each clip's prepared copy for ``output`` by id: found, fetched, or encoded now in Ray tasks.
+
+        ``prepared(done, total)`` hears about every clip encoded here.
+        """
+        found = {clip.clip_id: self.prepared.find(analysis, output) for clip, analysis in clips}
+        todo = {str(clip.path): (clip, analysis) for clip, analysis in clips if found[clip.clip_id] is None}
+        if todo:
+            work = {path: (a, output, str(self.prepared.path(a, output))) for path, (_, a) in todo.items()}
+            # Small batches, so progress moves and a whole library spreads evenly over the CPUs.
+            outcomes = fan_out(_prepare_clips, list(todo), max(self.cpus, len(todo) // 2), ray.put(work))
+            for done, (path, target, error) in enumerate(outcomes, start=1):
+                if target is None:
+                    raise RenderError("Video generation failed", cause=f"could not prepare {path}: {error}")
+                clip, analysis = todo[path]
+                self.prepared.publish(analysis, output)
+                found[clip.clip_id] = Path(target)
+                prepared(done, len(todo))
+        return found
+
+    def _cut_moves(self, moves: list[Move], output: OutputFormat, progress: Progress) -> tuple[list[Packets], Path]:
+        """Every move's packets, retimed to the song, cut from its prepared clip in Ray tasks; and a template clip."""
+
+        def report(done: int, total: int) -> None:
+            progress("generating", BANDS["generating"][0], f"Preparing new moves for {output}... ({done}/{total})")
+
+        prepared = self.prepare([(m.clip, m.analysis) for m in moves], output, report)
+        batched = batches(pieces(moves, prepared), self.cpus)
+        pending = {_cut.remote(batch): index for index, batch in enumerate(batched)}
+        parts: dict[int, list[Packets]] = {}
         low, high = BANDS["generating"]
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
-                path, was_cached, pid = ray.get(ref)
-                paths[pending.pop(ref)] = path
-                cached += was_cached
+                parts[pending.pop(ref)], pid = ray.get(ref)
                 self.worker_pids.add(pid)
-            progress(
-                "generating",
-                low + (high - low) * len(paths) // len(unique),
-                f"Generating the video... ({len(paths)}/{len(unique)} moves)",
-            )
-        return [Path(paths[spec.cache_key()]) for spec in specs], cached
+            cut_so_far = sum(len(part) for part in parts.values())
+            message = f"Generating the video... ({cut_so_far}/{len(moves)} moves)"
+            progress("generating", low + (high - low) * len(parts) // len(batched), message)
+        ordered = [packets for index in sorted(parts) for packets in parts[index]]
+        return ordered, prepared[moves[0].clip.clip_id]
 
     @staticmethod
     def _subtitles(grid: BeatGrid, moves: list[Move], duration: float) -> str:
@@ -262,15 +298,14 @@ class Renderer:
         moves: list[Move],
         candidates: list[Candidate],
         filters: dict,
-        cached: int,
         request: RenderRequest,
     ) -> dict:
         grid: BeatGrid = song.grid
         fps = request.output.fps
         segments = [
             {
-                "start": round(round(m.song_start * fps) / fps, 3),
-                "end": round(round(m.song_end * fps) / fps, 3),
+                "start": round(m.song_start, 3),
+                "end": round(m.song_end, 3),
                 "clip": m.clip.clip_id,
                 "move": m.clip.name,
                 "move_label": m.clip.move_label,
@@ -299,8 +334,8 @@ class Renderer:
             "index_filters": filters,
             "segments": segments,
             "sections": [_section_dict(s) for s in song.sections],
-            "quality": quality(grid, moves, song.phrases, fps),
-            "segments_from_cache": cached,
+            "quality": quality(grid, moves, song.phrases),
+            # Frames keep the clips' 30 fps cadence, retimed to the song: the timing is variable.
             "output": {"width": request.output.width, "height": request.output.height, "fps": fps},
         }
 

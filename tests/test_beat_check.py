@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ray_pipeline.beat_check import Segment, check_video, clip_lock
-from ray_pipeline.render import OutputFormat
+from ray_pipeline.formats import OutputFormat
 from tests.support.renders import render_generated_song
 
 

@@ -56,9 +56,18 @@ def test_generate_creates_a_complete_row_then_launches(client, song, launcher, s
     }
 
 
+@pytest.mark.parametrize(("orientation", "size"), [("portrait", "720x1280"), ("landscape", "1280x720")])
+def test_the_dancer_chooses_a_portrait_or_landscape_video(client, song, launcher, orientation, size):
+    me = signed_in(client)
+    assert generate(client, me, song, orientation=orientation).status_code == 202
+    [launch] = launcher.launched
+    assert launch.environment()["RENDER_SIZE"] == size  # the server's 1280x720 turned as asked
+
+
 @pytest.mark.parametrize(
     ("body", "status"),
     [
+        ({"orientation": "diagonal"}, 422),
         ({"difficulty": "expert"}, 422),
         ({"song": "songs/nope.mp3"}, 404),
         ({"song": "../../etc/passwd"}, 404),

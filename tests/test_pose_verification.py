@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from ray_pipeline import pose
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.media import probe
 from ray_pipeline.pipeline import Renderer, RenderRequest
@@ -18,7 +19,6 @@ from ray_pipeline.pose import (
     report_from_frames,
     sample_frames,
 )
-from ray_pipeline.render import OutputFormat
 from ray_pipeline.synthetic import make_song
 
 UNTRAINED = "yolov8n-pose.yaml"  # ships inside ultralytics: a real network with random weights, nothing downloaded

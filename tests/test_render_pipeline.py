@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import re
+import subprocess
 
 import numpy as np
 import psutil
 import pytest
 
 from ray_pipeline.errors import FFmpegError
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.media import probe, run_ffmpeg
 from ray_pipeline.pipeline import RenderRequest
-from ray_pipeline.render import OutputFormat
 from tests.support.renders import render_generated_song
 
 
@@ -100,7 +102,7 @@ def test_segments_ran_in_ray_workers_bound_to_loopback(rendered):
         assert (getattr(ip, "ipv4_mapped", None) or ip).is_loopback, f"a Ray process listens on {address}"
 
 
-def test_a_second_render_reuses_every_segment(rendered, tmp_path):
+def test_a_second_render_of_the_song_is_the_same_video(rendered, tmp_path):
     renderer = rendered["renderer"]
     again = renderer.render(
         RenderRequest(
@@ -109,7 +111,50 @@ def test_a_second_render_reuses_every_segment(rendered, tmp_path):
         lambda *_: None,
     )
     assert again.summary["segments"] == rendered["outcome"].summary["segments"]
-    assert again.summary["segments_from_cache"] == len(again.summary["segments"])
+    assert again.video.read_bytes() == rendered["outcome"].video.read_bytes()
+
+
+def _packets(video, stream: str) -> list[tuple[float, bool]]:
+    """(presentation time, keyframe) of every packet of a stream, in presentation order."""
+    out = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", stream, "-show_entries", "packet=pts_time,duration_time,flags",
+         "-of", "json", str(video)],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    packets = json.loads(out)["packets"]
+    return sorted((float(p["pts_time"]), "K" in p["flags"], float(p.get("duration_time", 0))) for p in packets)
+
+
+def test_the_video_is_cut_on_the_beats_without_re_encoding(rendered):
+    """Remuxed: strictly increasing frame times, a keyframe at every move's start, frames evenly retimed per move."""
+    video, summary = rendered["outcome"].video, rendered["outcome"].summary
+    frames = _packets(video, "v:0")
+    times = np.array([time for time, _, _ in frames])
+    assert np.all(np.diff(times) > 0), "frame timestamps must strictly increase"
+    keyframes = np.array([time for time, key, _ in frames if key])
+    frame = 1 / 30
+    for segment in summary["segments"]:
+        assert np.min(np.abs(keyframes - segment["start"])) <= frame, f"no keyframe where {segment['clip']} starts"
+        inside = times[(times > segment["start"] + frame) & (times < segment["end"] - frame)]
+        intervals = np.diff(inside)
+        # Each clip frame (1/30 s) lasts 1/30 / speed song seconds: none dropped, none repeated.
+        assert np.median(intervals) == pytest.approx(frame / segment["speed_factor"], rel=0.02)
+        assert np.max(intervals) < 1.6 * frame / segment["speed_factor"]
+    end = frames[-1][0] + frames[-1][2]
+    assert end == pytest.approx(60.0, abs=frame), "the video lasts exactly as long as the song"
+    audio = _packets(video, "a:0")
+    assert abs((audio[-1][0] + audio[-1][2]) - end) <= 0.040, "audio and video end together"
+
+
+def test_ffprobe_and_a_full_decode_read_the_video_without_complaint(rendered):
+    video = rendered["outcome"].video
+    probe_run = subprocess.run(["ffprobe", "-v", "warning", str(video)], capture_output=True, text=True, check=True)
+    assert probe_run.stderr.strip() == ""
+    decode = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(video), "-fps_mode", "passthrough", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert decode.stderr.strip() == ""
 
 
 def test_failing_ffmpeg_is_a_typed_error_with_stderr(tmp_path):

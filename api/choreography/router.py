@@ -55,7 +55,13 @@ class Renders:
     clock: RequestClock
 
     def start(
-        self, *, user: User, song_id: str, parameters: service.DanceChoice, original_query: str | None = None
+        self,
+        *,
+        user: User,
+        song_id: str,
+        parameters: service.DanceChoice,
+        original_query: str | None = None,
+        orientation: str | None = None,
     ) -> GenerateOut:
         song = resolve_song(storage=self.storage, user_id=user.id, song_id=song_id)
         task = service.start_render(
@@ -67,6 +73,7 @@ class Renders:
             settings=self.settings,
             now=self.clock(),
             original_query=original_query,
+            orientation=orientation,
         )
         return GenerateOut(task_id=task.task_id, status=task.status, poll_url=f"/api/choreography/tasks/{task.task_id}")
 
@@ -77,7 +84,7 @@ RenderStarter = Annotated[Renders, Depends()]
 @router.post("/generate", status_code=status.HTTP_202_ACCEPTED, response_model=GenerateOut)
 def generate(data: GenerateIn, user: CurrentUser, renders: RenderStarter) -> GenerateOut:
     """Start rendering a choreography for a song; poll the returned URL for progress."""
-    return renders.start(user=user, song_id=data.song, parameters=data)
+    return renders.start(user=user, song_id=data.song, parameters=data, orientation=data.orientation)
 
 
 @router.post("/describe", response_model=DescribeOut)
@@ -92,7 +99,9 @@ def describe_in_words(
     if not data.song:
         raise Unprocessable("Choose a song to generate with", details=[{"field": "song"}])
     chosen = data.parameters or parameters
-    task = renders.start(user=user, song_id=data.song, parameters=chosen, original_query=data.query)
+    task = renders.start(
+        user=user, song_id=data.song, parameters=chosen, original_query=data.query, orientation=data.orientation
+    )
     return DescribeOut(parameters=chosen, source=source, task=task)
 
 

@@ -12,11 +12,16 @@ Style = Literal["romantic", "energetic", "sensual", "playful"]
 Tempo = Literal["slow", "medium", "fast"]
 
 
+Orientation = Literal["landscape", "portrait"]
+ORIENTATION = Field(None, description="portrait (e.g. 720x1280) fills a phone; default: the server's RENDER_SIZE")
+
+
 class GenerateIn(BaseModel):
     song: str = Field(min_length=1, max_length=500, description="a song id from GET /api/songs")
     difficulty: Difficulty = "intermediate"
     energy_level: Energy | None = None
     style: Style | None = None
+    orientation: Orientation | None = ORIENTATION
 
 
 class GenerateOut(BaseModel):
@@ -38,6 +43,7 @@ class DescribeIn(BaseModel):
     confirmed: bool = False
     song: str | None = Field(None, max_length=500, description="required with confirmed: true")
     parameters: DanceParameters | None = Field(None, description="the (possibly edited) parameters to confirm")
+    orientation: Orientation | None = ORIENTATION
 
 
 class DescribeOut(BaseModel):

@@ -64,6 +64,14 @@ def _check_caps(*, session: Session, user: User, settings: Settings, now: dateti
         raise TooManyRenders("The studio is busy rendering other choreographies; try again shortly", retry_after=60)
 
 
+def oriented_size(size: str, orientation: str | None) -> str | None:
+    """The configured video size turned to the orientation asked for (None keeps the job's own setting)."""
+    if orientation is None:
+        return None
+    long, short = sorted((int(side) for side in size.lower().split("x")), reverse=True)
+    return f"{short}x{long}" if orientation == "portrait" else f"{long}x{short}"
+
+
 def start_render(
     *,
     session: Session,
@@ -74,6 +82,7 @@ def start_render(
     settings: Settings,
     now: datetime,
     original_query: str | None = None,
+    orientation: str | None = None,
 ) -> ChoreographyTask:
     """Create the task row (every NOT NULL column), commit it, then launch its execution.
 
@@ -91,6 +100,7 @@ def start_render(
         energy_level=parameters.energy_level,
         style=parameters.style,
         original_query=original_query,
+        size=oriented_size(settings.render_size, orientation),
     )
     try:
         execution = launcher.launch(launch)

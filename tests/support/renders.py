@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.pipeline import Progress, Renderer, RenderOutcome, RenderRequest
-from ray_pipeline.render import OutputFormat
 from ray_pipeline.synthetic import SyntheticSong, make_song
 
 
