@@ -8,6 +8,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import ray
@@ -108,9 +110,11 @@ def main(argv: list[str] | None = None) -> int:
         print("render: --cpus must be at least 1", file=sys.stderr)
         return 2
     bar = ProgressBar()
+    startup: dict[str, float] = {}  # what stands between the command and the first stage, and after the last
     try:
-        clips = playable(load_library(args.library))
-        with ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port):
+        with timed(startup, "library"):
+            clips = playable(load_library(args.library))
+        with ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup):
             if args.profile:
                 print(
                     f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "
@@ -146,8 +150,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile:
         print(f"timeline   {trace}  (open in chrome://tracing or https://ui.perfetto.dev)")
     if args.summary_json:
+        outcome.summary["timings"]["startup"] = startup
         args.summary_json.write_text(json.dumps(outcome.summary, indent=1))
     return 0
+
+
+@contextmanager
+def timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    """Record how long the block took under ``name``."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.perf_counter() - started, 3)
 
 
 if __name__ == "__main__":

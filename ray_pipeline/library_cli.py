@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bachata_common.settings import get_settings
 from bachata_common.storage import open_storage
+from ray_pipeline.backends import localise_clips
 from ray_pipeline.cli import ProgressBar
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
@@ -40,14 +41,17 @@ def _parser() -> argparse.ArgumentParser:
 def prepare(library: Path, formats: list[OutputFormat], cpus: int) -> list[dict]:
     """Analyse and prepare every playable clip of ``library``; one report line per format."""
     settings = get_settings()
-    clips = playable(load_library(library))
+    storage = open_storage(settings)
+    clips = load_library(library)
+    localise_clips(clips, storage, library, settings.cache_dir)  # from the bucket, when the clips live there
+    clips = playable(clips)
     reports = []
     with ray_runtime(cpus):
         renderer = Renderer(
             index=MoveIndex(clips),
             cache_dir=settings.cache_dir,
             cpus=cpus,
-            prepared=PreparedLibrary(settings.cache_dir, open_storage(settings)),
+            prepared=PreparedLibrary(settings.cache_dir, storage),
         )
         bar = ProgressBar()
         bar("analyzing", 0, f"Analysing {len(clips)} clips...")

@@ -18,6 +18,7 @@ import ffmpeg
 
 from bachata_common.storage import Storage, write_atomically
 from ray_pipeline.clip_analysis import ClipAnalysis
+from ray_pipeline.errors import TransientFault
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.media import run_ffmpeg
 
@@ -134,13 +135,18 @@ class PreparedLibrary:
     def find(self, analysis: ClipAnalysis, output: OutputFormat) -> Path | None:
         """The local copy, fetched from the bucket first when another execution prepared it there."""
         path = self.path(analysis, output)
-        if path.exists():
-            return path
-        if self._shared() and self.storage.exists(self._key(analysis, output)):
-            return self.storage.download(self._key(analysis, output), path)
-        return None
+        if path.exists() or not self._shared():
+            return path if path.exists() else None
+        key = self._key(analysis, output)
+        try:
+            return self.storage.download(key, path) if self.storage.exists(key) else None
+        except OSError as exc:
+            raise TransientFault("Could not fetch the prepared moves; retrying", cause=f"storage: {exc}") from exc
 
     def publish(self, analysis: ClipAnalysis, output: OutputFormat) -> None:
         """Share a copy prepared here with later executions (a bucket only; locally the cache is the library)."""
         if self._shared():
-            self.storage.put_file(self.path(analysis, output), self._key(analysis, output))
+            try:
+                self.storage.put_file(self.path(analysis, output), self._key(analysis, output))
+            except OSError as exc:
+                raise TransientFault("Could not save the prepared moves; retrying", cause=f"storage: {exc}") from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -10,14 +11,19 @@ import ray  # the package's __init__ has already set the variables that keep Ray
 
 
 @contextmanager
-def ray_runtime(cpus: int, *, dashboard: bool = False, dashboard_port: int = 8265) -> Iterator[None]:
+def ray_runtime(
+    cpus: int, *, dashboard: bool = False, dashboard_port: int = 8265, timings: dict[str, float] | None = None
+) -> Iterator[None]:
     """Start a private Ray runtime for the block, or reuse the one already running in this process.
 
     Submitted through the Ray Jobs API, the job joins the cluster it runs on instead (Ray sets both variables).
+    ``timings`` gets how long starting (``ray_start``) and stopping (``ray_stop``) took.
     """
+    timings = {} if timings is None else timings
     if ray.is_initialized():
         yield
         return
+    started = time.perf_counter()
     if "RAY_JOB_CONFIG_JSON_ENV_VAR" in os.environ and os.environ.get("RAY_ADDRESS"):
         ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
         try:
@@ -34,7 +40,10 @@ def ray_runtime(cpus: int, *, dashboard: bool = False, dashboard_port: int = 826
         log_to_driver=False,
         configure_logging=False,
     )
+    timings["ray_start"] = round(time.perf_counter() - started, 3)
     try:
         yield
     finally:
+        stopping = time.perf_counter()
         ray.shutdown()
+        timings["ray_stop"] = round(time.perf_counter() - stopping, 3)

@@ -218,6 +218,9 @@ def test_job_reads_and_writes_the_bucket(ray_two_cpus, gcs, bucket, store, bucke
     assert store.list("output/") == [f"{prefix}.json", f"{prefix}.mp4", f"{prefix}.vtt"]
     assert row.result["video_path"] == f"{prefix}.mp4"
     assert store.read_json("meta/songs/bucket_song.wav.json")["tempo"] == pytest.approx(128, abs=1)
+    # The moves it prepared are shared with every later execution through the bucket.
+    clips = {segment["clip"] for segment in row.result["segments"]}
+    assert len(store.list("library/prepared/640x360/")) == len(clips)
 
 
 @pytest.mark.postgres

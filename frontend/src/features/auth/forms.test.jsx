@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router-dom";
 import { describe, expect, it } from "vitest";
 import { AuthProvider } from "../../lib/auth.jsx";
-import { checkSongFile } from "../generate/GeneratePage.jsx";
+import { checkSongFile, defaultOrientation } from "../generate/GeneratePage.jsx";
 import { RegisterPage, validateRegistration } from "./AuthPages.jsx";
 
 describe("registration form", () => {
@@ -29,5 +29,12 @@ describe("song file check", () => {
     expect(checkSongFile({ name: "notes.pdf", size: 10 })).toMatch(/mp3, wav/);
     expect(checkSongFile({ name: "song.mp3", size: 26 * 1024 * 1024 })).toMatch(/25 MB/);
     expect(checkSongFile({ name: "Song.FLAC", size: 1024 })).toBeNull();
+  });
+});
+
+describe("video orientation", () => {
+  it("fills a phone's screen unless the dancer chooses otherwise", () => {
+    expect(defaultOrientation(390)).toBe("portrait");
+    expect(defaultOrientation(1280)).toBe("landscape");
   });
 });

@@ -8,6 +8,12 @@ const AUDIO = /\.(mp3|wav|ogg|m4a|flac)$/i;
 export const DIFFICULTIES = [["beginner", "Beginner"], ["intermediate", "Intermediate"], ["advanced", "Advanced"]];
 const ENERGIES = [["", "Any energy"], ["low", "Low"], ["medium", "Medium"], ["high", "High"]];
 const STYLES = [["", "Any style"], ["romantic", "Romantic"], ["energetic", "Energetic"], ["sensual", "Sensual"], ["playful", "Playful"]];
+const ORIENTATIONS = [["landscape", "Landscape (computer, TV)"], ["portrait", "Portrait (phone)"]];
+
+// A phone-sized screen gets a video that fills it; the dancer can choose otherwise.
+export function defaultOrientation(screenWidth) {
+  return screenWidth < 640 ? "portrait" : "landscape";
+}
 
 // What the browser can tell before uploading; the API decodes the file to be sure.
 export function checkSongFile(file) {
@@ -62,7 +68,9 @@ export default function GeneratePage() {
   const navigate = useNavigate();
   const [songs, setSongs] = useState(null);
   const [loadError, setLoadError] = useState(null);
-  const [choice, setChoice] = useState({ song: null, difficulty: "beginner", energy_level: null, style: null });
+  const [choice, setChoice] = useState({
+    song: null, difficulty: "beginner", energy_level: null, style: null, orientation: defaultOrientation(window.innerWidth),
+  });
   const [query, setQuery] = useState("");
   const [parsed, setParsed] = useState(null);
   const [failure, setFailure] = useState(null);
@@ -86,7 +94,7 @@ export default function GeneratePage() {
   const start = () => run(async () => navigate(`/tasks/${(await generate(choice)).task_id}`));
   const understand = () => run(async () => setParsed(await describe({ query })));
   const confirm = () => run(async () => {
-    const body = await describe({ query, confirmed: true, song: choice.song, parameters: parsed.parameters });
+    const body = await describe({ query, confirmed: true, song: choice.song, parameters: parsed.parameters, orientation: choice.orientation });
     navigate(`/tasks/${body.task.task_id}`);
   });
 
@@ -98,10 +106,11 @@ export default function GeneratePage() {
       <Card className="flex flex-col gap-3">
         <SongPicker songs={songs} value={choice.song} onChange={set("song")}
           onUploaded={(song) => { setSongs([...songs, song]); setChoice({ ...choice, song: song.id }); }} />
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-3">
+        <div className="grid grid-cols-1 gap-3 sm:grid-cols-4">
           <Field label="Difficulty" id="difficulty"><Select id="difficulty" value={choice.difficulty} onChange={set("difficulty")} options={DIFFICULTIES} /></Field>
           <Field label="Energy" id="energy"><Select id="energy" value={choice.energy_level} onChange={set("energy_level")} options={ENERGIES} /></Field>
           <Field label="Style" id="style"><Select id="style" value={choice.style} onChange={set("style")} options={STYLES} /></Field>
+          <Field label="Video" id="orientation"><Select id="orientation" value={choice.orientation} onChange={set("orientation")} options={ORIENTATIONS} /></Field>
         </div>
         <Button onClick={start} disabled={!choice.song || busy}>Generate</Button>
       </Card>

@@ -70,8 +70,8 @@ export default function TaskPage() {
   const { data: task, error } = usePolling(() => getTask(taskId), { interval: 2000, isDone: isFinished });
   const [regenerating, setRegenerating] = useState(null);
   // The same song and choices again; the move choice differs with each new task.
-  const regenerate = ({ song, difficulty, energy_level: energy, style }) =>
-    generate({ song, difficulty, energy_level: energy, style })
+  const regenerate = ({ song, difficulty, energy_level: energy, style, orientation }) =>
+    generate({ song, difficulty, energy_level: energy, style, orientation })
       .then((next) => navigate(`/tasks/${next.task_id}`))
       .catch(setRegenerating);
   if (error && !task) return <ErrorMessage error={error} />;

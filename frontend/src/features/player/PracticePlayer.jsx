@@ -38,7 +38,7 @@ export default function PracticePlayer({ src, cues = [], videoRef: outerRef, onT
     <div className="flex flex-col gap-3">
       <div className="relative overflow-hidden rounded-xl bg-black">
         <video ref={video} src={src} controls playsInline data-testid="video" onTimeUpdate={onTimeUpdate}
-          className="aspect-video w-full" style={{ transform: mirrored ? "scaleX(-1)" : "none" }} />
+          className="max-h-[80vh] w-full bg-black object-contain" style={{ transform: mirrored ? "scaleX(-1)" : "none" }} />
         {cue && (
           <div aria-live="off" data-testid="count" className="pointer-events-none absolute left-2 top-2 rounded-lg bg-black/60 px-3 py-1 text-white">
             <span className="text-2xl font-bold">{cue.count}</span> <span className="text-sm">{cue.move}</span>
