@@ -1,8 +1,9 @@
-"""`make bench` (part 3): the API under load on PostgreSQL, and ten renders queued through the local launcher.
+"""`make bench` (part 3): the API under load on PostgreSQL, renders queued through the local launcher, click to video.
 
 Load: 100 simulated dancers for 60 s, each polling its task every 2 s, listing its collection every 10 s and
 logging in every 30 s, against 1 and then 2 uvicorn workers on loopback. Renders: ten dancers start a
 render at once; refused ones (caps: 3 running, 2 per dancer) retry after Retry-After; all must complete.
+Click to video: one dancer generates for new 3-minute songs at 1280x720 and waits for each to complete.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -21,12 +26,14 @@ from sqlalchemy import text
 
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine
+from bachata_common.settings import PROJECT_ROOT, get_settings
 from ray_pipeline.synthetic import make_library, make_song
 from tests.support.postgres import ThrowawayPostgres, find_bin_dir
 from tests.support.rows import create_task
 from tests.support.server import serve
 
 RESULTS = Path(__file__).resolve().parent / "results"
+CLICK_VAR = PROJECT_ROOT / "var" / "bench" / "click"  # kept: the library is prepared there once
 PASSWORD = "steps-on-the-one-1"
 EVERY = {"poll": 2.0, "collection": 10.0, "login": 30.0}  # seconds between one dancer's requests of each kind
 # All simulated dancers share 127.0.0.1, so the per-address login limit is raised for the load run only;
@@ -185,12 +192,55 @@ def run_renders(server: ThrowawayPostgres, count: int, var: Path) -> dict:
     }
 
 
+def run_click_to_video(server: ThrowawayPostgres, runs: int) -> dict:
+    """A dancer's wait, from POST generate to a completed row, for new 3-minute songs at 1280x720, 2 CPUs.
+
+    The local launcher starts `python -m ray_pipeline` per task, as `make run` does. The library is the real
+    one when it is beside this checkout (prepared once in a cache kept under var/bench/), else the demo one.
+    """
+    engine = fresh_database(server, "click")
+    var = CLICK_VAR
+    library = get_settings().library_dir
+    if not (library / "move_embeddings.json").exists():
+        library = make_library(var / "library")
+    media = var / "media"
+    songs = [
+        make_song(media / "songs" / f"click{i}.wav", bpm=120 + 3 * i, duration=180, seed=40 + i) for i in range(runs)
+    ]
+    env = {"DATABASE_URL": engine.url.render_as_string(hide_password=False), "LIBRARY_DIR": str(library),
+           "MEDIA_DIR": str(media), "RENDER_SIZE": "1280x720", "RENDER_CPUS": "2", "JOB_LAUNCHER": "local",
+           "PASSWORD_ITERATIONS": BENCH_ITERATIONS, "VAR_DIR": str(var)}  # fmt: skip
+    prepare = [sys.executable, "-m", "ray_pipeline.library_cli", "prepare", "--library", str(library),
+               "--format", "1280x720", "--cpus", "2"]  # fmt: skip
+    subprocess.run(prepare, env={**os.environ, **env}, check=True, capture_output=True)  # once: kept in var/bench
+    waits = []
+    with serve(var, **env) as base, httpx.Client(base_url=base, timeout=30) as client:
+        [(email, _)] = register(base, 1, "click-")
+        token = client.post("/api/auth/login", json={"email": email, "password": PASSWORD}).json()["access"]
+        headers = {"Authorization": f"Bearer {token}"}
+        for song in songs:
+            clicked = time.monotonic()
+            body = {"song": f"songs/{song.path.name}", "difficulty": "intermediate"}
+            task = client.post("/api/choreography/generate", headers=headers, json=body).json()["task_id"]
+            while (row := client.get(f"/api/choreography/tasks/{task}", headers=headers).json())["status"] not in (
+                "completed",
+                "failed",
+            ):
+                time.sleep(0.1)
+            assert row["status"] == "completed", row
+            waits.append(round(time.monotonic() - clicked, 2))
+            time.sleep(3)  # the previous execution's Ray runtime stops in the background
+    engine.dispose()
+    return {"songs": runs, "seconds": waits, "median_seconds": statistics.median(waits), "library": str(library)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--renders", type=int, default=10)
+    parser.add_argument("--clicks", type=int, default=3, help="click-to-video runs (new 3-minute songs)")
     args = parser.parse_args()
     random.seed(7)
     server = ThrowawayPostgres(find_bin_dir()).start()
@@ -207,6 +257,9 @@ def main() -> None:
             if args.renders:
                 report["renders"] = run_renders(server, args.renders, Path(scratch))
                 print("\nrenders through the local launcher: " + json.dumps(report["renders"]))
+            if args.clicks:
+                report["click_to_video"] = run_click_to_video(server, args.clicks)
+                print("\nclick to video (POST generate to completed): " + json.dumps(report["click_to_video"]))
     finally:
         server.stop()
     RESULTS.mkdir(parents=True, exist_ok=True)

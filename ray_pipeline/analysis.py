@@ -65,12 +65,27 @@ def _stats(matrix: np.ndarray) -> np.ndarray:
     return np.concatenate([matrix.mean(axis=1), matrix.std(axis=1)])
 
 
+TEMPO_BLOCK = slice(101, 104)  # tempo, half the tempo, tenths of the duration
+
+
 def audio_embedding(samples: np.ndarray, sr: int, tempo: float) -> np.ndarray:
     """The original's 128-d song vector: MFCC, chroma, spectral, rhythm, energy, tempo and structure blocks.
 
     Block positions follow the vectors stored in the production index (MFCC means at 0-12, their spread at
     13-25, chroma at 26-49, tempo at 101), then the whole vector is L2-normalised for cosine search.
     """
+    return with_tempo(audio_features(samples, sr), tempo, samples.size / sr)
+
+
+def with_tempo(features: np.ndarray, tempo: float, duration: float) -> np.ndarray:
+    """The embedding from ``audio_features`` once the tempo is known: the tempo block filled in, normalised."""
+    vector = features.astype(np.float64).copy()
+    vector[TEMPO_BLOCK] = [tempo, tempo / 2.0, duration / 10.0]
+    return (vector / (np.linalg.norm(vector) + 1e-12)).astype(np.float32)
+
+
+def audio_features(samples: np.ndarray, sr: int) -> np.ndarray:
+    """Every block of the embedding but the tempo (zeros there), unnormalised: it can start before the beats."""
     stft = np.abs(librosa.stft(samples, n_fft=2048, hop_length=HOP))
     mel = librosa.feature.melspectrogram(S=stft**2, sr=sr)
     mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=13)
@@ -112,10 +127,10 @@ def audio_embedding(samples: np.ndarray, sr: int, tempo: float) -> np.ndarray:
             _stats(spectral),  # 50-59
             _stats(contrast),  # 60-73
             rhythm,  # 74-100
-            [tempo, tempo / 2.0, len(samples) / sr / 10.0],  # 101-103
+            [0.0, 0.0, 0.0],  # 101-103, TEMPO_BLOCK
             energy,  # 104-115
             _stats(tonnetz),  # 116-127
         ]
     )
     assert vector.size == 128, vector.size
-    return (vector / (np.linalg.norm(vector) + 1e-12)).astype(np.float32)
+    return vector

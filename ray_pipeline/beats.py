@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
+import scipy.fft
 
 from ray_pipeline.downbeat import count_beats
 from ray_pipeline.phase import Signal, oscillation, phase_lock, wrap
 
 HOP = 256  # 11.6 ms at 22050 Hz
+N_FFT = 2048
 COUNTS_PER_PHRASE = 8  # bachata counts 1-8 over two bars
 BASS_BAND = (30.0, 150.0)
 TEMPO_RANGE = (90.0, 180.0)  # bachata; a reading outside is a half- or double-time one
@@ -100,14 +101,47 @@ def _scaled(envelope: np.ndarray) -> np.ndarray:
     return envelope / (np.percentile(envelope, 95) + 1e-9)
 
 
+def magnitude_spectrum(samples: np.ndarray) -> np.ndarray:
+    """|STFT| (bins x frames) with a Hann window, frames centred on multiples of HOP, as librosa computes it."""
+    padded = np.pad(samples.astype(np.float32), N_FFT // 2)
+    frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
+    window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
+    return np.abs(scipy.fft.rfft(frames * window, axis=1, workers=-1)).T
+
+
 def onsets(samples: np.ndarray, sr: int) -> Onsets:
-    """The usual (mel spectral flux) onset envelope and the bass band's own flux."""
-    spectrum = np.abs(librosa.stft(samples, n_fft=2048, hop_length=HOP))
-    freqs = librosa.fft_frequencies(sr=sr, n_fft=2048)
+    """The usual spectral flux onset envelope and the bass band's own flux.
+
+    Plain numpy rather than librosa's stft and onset_strength (the same figures: dB spectrum, positive
+    differences averaged over frequency, shifted by its centring), which cost seconds of loading in a fresh
+    process, every render.
+    """
+    spectrum = magnitude_spectrum(samples)
+    freqs = np.fft.rfftfreq(N_FFT, 1.0 / sr)
     band = np.log1p(100.0 * spectrum[(freqs >= BASS_BAND[0]) & (freqs < BASS_BAND[1])]).mean(axis=0)
     bass = np.maximum(0.0, np.diff(band, prepend=band[:1]))
-    full = librosa.onset.onset_strength(S=librosa.amplitude_to_db(spectrum), sr=sr, hop_length=HOP)
+    decibels = 20.0 * np.log10(np.maximum(spectrum, 1e-5))
+    decibels = np.maximum(decibels, decibels.max() - 80.0)
+    flux = np.maximum(0.0, np.diff(decibels, axis=1)).mean(axis=0)
+    full = np.pad(flux, (1 + N_FFT // (2 * HOP), 0))[: spectrum.shape[1]]
     return Onsets(full=full, bass=bass, spectrum=spectrum, sr=sr)
+
+
+def estimate_tempo(pulse: np.ndarray, rate: float, *, around: float = 125.0) -> float:
+    """The pulse's strongest period (autocorrelation weighted towards ``around`` BPM, an octave wide), in BPM."""
+    centred = pulse - pulse.mean()
+    size = 1 << int(np.ceil(np.log2(2 * centred.size)))
+    spectrum = np.fft.rfft(centred, size)
+    autocorrelation = np.fft.irfft(spectrum * np.conj(spectrum), size)[: centred.size]
+    lags = np.arange(int(rate * 60 / 240), int(rate * 60 / 40) + 1)
+    bpm = 60.0 * rate / lags
+    weighted = autocorrelation[lags] * np.exp(-0.5 * np.log2(bpm / around) ** 2)
+    best = int(np.argmax(weighted))
+    if 0 < best < lags.size - 1:  # a parabola through the peak and its neighbours: a finer lag than one frame
+        left, middle, right = weighted[best - 1 : best + 2]
+        shift = 0.5 * (left - right) / (left - 2 * middle + right) if left - 2 * middle + right else 0.0
+        return 60.0 * rate / (lags[best] + shift)
+    return float(bpm[best])
 
 
 def fold_tempo(bpm: float) -> float:
@@ -199,8 +233,8 @@ def track_beats(samples: np.ndarray, sr: int) -> BeatGrid:
     """Beats, tempo, the "1" and how sure each is, for a song or a clip's own music."""
     found = onsets(samples, sr)
     pulse = found.pulse
-    estimate = fold_tempo(float(librosa.feature.tempo(onset_envelope=pulse, sr=sr, hop_length=HOP, start_bpm=125.0)[0]))
-    beats = librosa.frames_to_time(follow_both_ways(pulse, found.rate, estimate), sr=sr, hop_length=HOP)
+    estimate = fold_tempo(estimate_tempo(pulse, found.rate))
+    beats = follow_both_ways(pulse, found.rate, estimate) / found.rate
     if len(beats) < 2 * COUNTS_PER_PHRASE:
         return BeatGrid(tempo=0.0, beats=beats, counts=np.arange(len(beats)) % COUNTS_PER_PHRASE + 1)
     counts, sureness = count_beats(found, beats)

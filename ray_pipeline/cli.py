@@ -14,12 +14,13 @@ from pathlib import Path
 
 import ray
 
-from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import get_settings
+from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from ray_pipeline.backends import open_pose_verifier
 from ray_pipeline.errors import RenderError
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveIndex, load_library, playable
+from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.runtime import ray_runtime
 
@@ -114,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with timed(startup, "library"):
             clips = playable(load_library(args.library))
-        with ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup):
+        with (
+            Listening(args.song, audio_beside(args.out)) as listening,  # heard while Ray starts
+            ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup),
+        ):
             if args.profile:
                 print(
                     f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "
@@ -137,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 output=output,
                 seed=args.seed,
             )
-            outcome = renderer.render(request, bar)
+            outcome = renderer.render(request, bar, listening)
             if args.profile:
                 trace = timeline_path(args.out)
                 ray.timeline(filename=str(trace))

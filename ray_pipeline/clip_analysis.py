@@ -23,7 +23,7 @@ from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio, probe
 from ray_pipeline.phase import Lock, Signal, phase_lock, wrap
 from ray_pipeline.steps import picture_area, read_frames, step_lock, weight_transfer
 
-_VERSION = 4  # bump when the analysis changes, so cached results are recomputed
+_VERSION = 5  # bump when the analysis changes, so cached results are recomputed
 # Where the dancers' weight-transfer signal peaks within a beat on a right grid: the circular mean over the
 # 149-clip library is 0.90 beat (concentration 0.31; the bass's is 0.97 at BASS_PHASE, concentration 0.97).
 STEP_PHASE = 0.90

@@ -9,11 +9,10 @@ dropped costs one phrase, not the rest of the song.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import librosa
 import numpy as np
-from scipy.special import logsumexp
 
 if TYPE_CHECKING:
     from ray_pipeline.beats import Onsets
@@ -31,6 +30,22 @@ CUE_SCALE = 0.5  # log-likelihood per unit of (z-scored cue times template)
 RESTART = 1e-3  # chance per beat that the counting starts over somewhere else
 
 
+@lru_cache(maxsize=4)
+def _pitch_classes(sr: int, n_fft: int) -> np.ndarray:
+    """12 x bins: how much each FFT bin (55 Hz to 5 kHz) speaks for each pitch class, at concert pitch."""
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    semitones_above_c = 12 * np.log2(np.maximum(freqs, 1e-9) / 440.0) + 9  # A4 is 9 semitones above C4
+    distance = (semitones_above_c[None, :] - np.arange(12)[:, None] + 6) % 12 - 6
+    return np.exp(-0.5 * (distance / 0.5) ** 2) * ((freqs >= 55.0) & (freqs <= 5000.0))
+
+
+def logsumexp(values: np.ndarray, axis: int, keepdims: bool = False) -> np.ndarray:
+    """log(sum(exp(values))) along ``axis`` without overflow."""
+    top = values.max(axis=axis, keepdims=True)
+    total = np.log(np.exp(values - top).sum(axis=axis, keepdims=True)) + top
+    return total if keepdims else np.squeeze(total, axis=axis)
+
+
 def _zscore(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (values.std() + 1e-9)
 
@@ -44,10 +59,12 @@ def beat_cues(found: Onsets, beats: np.ndarray) -> dict[str, np.ndarray]:
     """Per beat: bass hit, accent, chord change and loudness change, each z-scored over the recording."""
     frames = np.clip(np.round(np.asarray(beats) * found.rate).astype(int), 0, found.full.size - 1)
     reach = max(1, round(0.04 * found.rate))
-    freqs = librosa.fft_frequencies(sr=found.sr, n_fft=2 * (found.spectrum.shape[0] - 1))
+    n_fft = 2 * (found.spectrum.shape[0] - 1)
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / found.sr)
     band = np.log1p(100.0 * found.spectrum[(freqs >= ACCENT_BAND[0]) & (freqs < ACCENT_BAND[1])]).mean(axis=0)
     accent = np.maximum(0.0, np.diff(band, prepend=band[:1]))
-    chroma = librosa.feature.chroma_stft(S=found.spectrum**2, sr=found.sr)
+    chroma = _pitch_classes(found.sr, n_fft) @ found.spectrum**2
+    chroma /= np.maximum(chroma.max(axis=0, keepdims=True), 1e-10)  # each frame's loudest class is 1
     edges = np.append(frames, found.full.size)
     spans = list(zip(edges[:-1], np.maximum(edges[:-1] + 1, edges[1:]), strict=True))
     unit = np.stack([chroma[:, a:b].mean(axis=1) for a, b in spans])

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bachata_common.db.engine import create_db_engine
-from bachata_common.db.legacy import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from bachata_common.settings import Settings
 from bachata_common.storage import InvalidKey, Storage, open_storage, output_key, song_meta_key, validate_key
+from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
 from ray_pipeline.errors import BadInput, RenderError, TransientFault
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
+from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.prepared import PreparedLibrary
 from ray_pipeline.runtime import ray_runtime
@@ -168,33 +169,36 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
     video_key = output_key(params.user_id, f"{params.task_id}.mp4")
     with ExitStack() as stack:
         song = fetch_song(params.audio_input, storage, stack)
+        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-"))
+        destination = Path(scratch) / f"{params.task_id}.mp4"
+        # Heard (decoded, beat-tracked, encoded) while the library loads and Ray starts.
+        listening = stack.enter_context(Listening(song, audio_beside(destination)))
         clips = load_move_library(settings)
         clips_root = localise_clips(clips, storage, settings.library_dir, settings.cache_dir)
         clips = playable(clips)
-        scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-"))
-        stack.enter_context(ray_runtime(cpus))
-        renderer = Renderer(
-            index=open_move_index(settings, clips, clips_root),
-            library=clips,
-            cache_dir=settings.cache_dir,
-            cpus=cpus,
-            verifier=open_pose_verifier(settings, cpus),
-            prepared=PreparedLibrary(settings.cache_dir, storage),
-        )
         try:
             output = OutputFormat.parse(settings.render_size)
         except ValueError as exc:
             raise BadInput("The video size asked for is not one we can make", cause=str(exc)) from exc
         request = RenderRequest(
             song=song,
-            destination=Path(scratch) / f"{params.task_id}.mp4",
+            destination=destination,
             difficulty=params.difficulty,
             energy_level=params.energy_level,
             style=params.style,
             output=output,
             seed=params.seed,
         )
-        outcome = renderer.render(request, store.progress)
+        with ray_runtime(cpus, stop_in_background=True):  # the video is published while Ray stops
+            renderer = Renderer(
+                index=open_move_index(settings, clips, clips_root),
+                library=clips,
+                cache_dir=settings.cache_dir,
+                cpus=cpus,
+                verifier=open_pose_verifier(settings, cpus),
+                prepared=PreparedLibrary(settings.cache_dir, storage),
+            )
+            outcome = renderer.render(request, store.progress, listening)
         keys = {"video": video_key, "subtitles": video_key[:-4] + ".vtt", "metadata": video_key[:-4] + ".json"}
         try:
             # The video goes last: once it exists, everything it refers to already does.

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, hilbert, sosfiltfilt
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,9 @@ def beat_position(times: np.ndarray, beats: np.ndarray) -> np.ndarray:
 
 def oscillation(signal: Signal, beat_rate: float) -> np.ndarray:
     """The signal's phase angle (0 at its peaks) after keeping only the band around the beat rate."""
+    # Imported here: half a second a process, which a render pays while its Ray runtime starts, not before.
+    from scipy.signal import butter, hilbert, sosfiltfilt
+
     nyquist = signal.rate / 2
     low, high = 0.6 * beat_rate, min(1.5 * beat_rate, 0.95 * nyquist)
     values = signal.values - np.mean(signal.values)

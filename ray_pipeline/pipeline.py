@@ -7,31 +7,29 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import ray
 
-from ray_pipeline.analysis import Section, audio_embedding, energy_curve, energy_levels, sections
-from ray_pipeline.beats import BeatGrid, track_beats
+from ray_pipeline.analysis import Section, energy_levels, sections
+from ray_pipeline.beats import BeatGrid
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
-from ray_pipeline.errors import BadInput, RenderError
+from ray_pipeline.errors import RenderError
 from ray_pipeline.fanout import Outcome, batches, each_path, fan_out
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, SearchIndex
+from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
-from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
 from ray_pipeline.metrics import quality
 from ray_pipeline.prepared import PreparedLibrary, prepare_clip
-from ray_pipeline.remux import Packets, Piece, aac_audio, cut, mux
+from ray_pipeline.remux import Packets, Piece, cut, mux
 from ray_pipeline.render import pieces, webvtt
 
 log = logging.getLogger(__name__)
 
-MIN_SONG_SECONDS = 30.0
-MAX_SONG_SECONDS = 600.0
 # Progress bands per stage (percent), as the original UI expects them to rise.
 BANDS = {"analyzing": (10, 30), "selecting": (30, 45), "generating": (45, 90), "finalizing": (90, 100)}
 
@@ -72,11 +70,6 @@ class RenderOutcome:
     subtitles: Path
     metadata: Path
     summary: dict
-
-
-@ray.remote
-def _embed(samples: np.ndarray, sr: int, tempo: float) -> np.ndarray:
-    return audio_embedding(samples, sr, tempo)
 
 
 @ray.remote
@@ -133,11 +126,18 @@ class Renderer:
         yield
         self.timings[name] = round(time.perf_counter() - started, 3)
 
-    def render(self, request: RenderRequest, progress: Progress) -> RenderOutcome:
+    def render(self, request: RenderRequest, progress: Progress, listening: Listening | None = None) -> RenderOutcome:
+        """The video, its count track and its metadata; ``listening`` is the song already being heard, if started."""
+        with ExitStack() as stack:
+            if listening is None:
+                listening = stack.enter_context(Listening(request.song, audio_beside(request.destination)))
+            return self._render(request, progress, listening)
+
+    def _render(self, request: RenderRequest, progress: Progress, listening: Listening) -> RenderOutcome:
         self.timings = {}
         started = time.perf_counter()
         with self._stage("analyzing", progress, "Analyzing the music..."):
-            song = self._analyse(request)
+            song = self._analyse(listening)
         with self._stage("selecting", progress, "Selecting dance moves..."):
             candidates, filters = self._candidates(song.embedding, request)
             moves = plan_moves(
@@ -151,58 +151,48 @@ class Renderer:
                 flow=request.flow,
             )
         destination = request.destination
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        with aac_audio(request.song, song.duration, destination.with_name(f".{destination.stem}.m4a")) as audio:
-            with self._stage("generating", progress, "Generating the video..."):
-                packets, template = self._cut_moves(moves, request.output, progress)
-            with self._stage("finalizing", progress, "Finalizing the video..."):
-                mux(packets, template=template, audio=audio(), duration=song.duration, destination=destination)
-                subtitles = destination.with_suffix(".vtt")
-                subtitles.write_text(self._subtitles(song.grid, moves, song.duration))
-                summary = self._summary(song, moves, candidates, filters, request)
-                metadata = destination.with_suffix(".json")
-                metadata.write_text(
-                    json.dumps(
-                        {
-                            **summary,
-                            "energy_curve": {"rate": 4.0, "values": song.energy_curve},
-                            "beats": [round(float(b), 3) for b in song.grid.beats],
-                        }
-                    )
+        with self._stage("generating", progress, "Generating the video..."):
+            packets, template = self._cut_moves(moves, request.output, progress)
+        with self._stage("finalizing", progress, "Finalizing the video..."):
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            mux(packets, template=template, audio=listening.audio(), duration=song.duration, destination=destination)
+            subtitles = destination.with_suffix(".vtt")
+            subtitles.write_text(self._subtitles(song.grid, moves, song.duration))
+            summary = self._summary(song, moves, candidates, filters, request)
+            metadata = destination.with_suffix(".json")
+            metadata.write_text(
+                json.dumps(
+                    {
+                        **summary,
+                        "energy_curve": {"rate": 4.0, "values": song.energy_curve},
+                        "beats": [round(float(b), 3) for b in song.grid.beats],
+                    }
                 )
+            )
         summary["timings"] = {**self.timings, "total": round(time.perf_counter() - started, 3)}
         return RenderOutcome(video=request.destination, subtitles=subtitles, metadata=metadata, summary=summary)
 
-    def _analyse(self, request: RenderRequest) -> SongAnalysis:
-        sr = ANALYSIS_SAMPLE_RATE
-        samples = decode_audio(request.song, sample_rate=sr)
-        duration = samples.size / sr
-        if duration < MIN_SONG_SECONDS:
-            raise BadInput(f"The song is too short ({duration:.0f} s); use at least {MIN_SONG_SECONDS:.0f} s")
-        if duration > MAX_SONG_SECONDS:
-            raise BadInput(f"The song is too long ({duration / 60:.1f} min); the limit is 10 minutes")
-        samples_ref = ray.put(samples)  # once, shared by every task below
-        grid = track_beats(samples, sr)
-        if grid.tempo <= 0:
-            raise BadInput("No steady beat was found in this song", cause=f"{len(grid.beats)} beats tracked")
-        embedding_ref = _embed.remote(samples_ref, sr, grid.tempo)
-        spans = [(a, b) for a, b in grid.phrase_spans() if grid.beat_time(b) <= duration]
+    def _analyse(self, listening: Listening) -> SongAnalysis:
+        """Beats, tempo, loudness and the 128-d embedding as heard; each 8-count's loudness in Ray tasks."""
+        samples_ref = ray.put(listening.samples())  # once, shared by every task below
+        heard = listening.heard()
+        grid = heard.grid
+        spans = [(a, b) for a, b in grid.phrase_spans() if grid.beat_time(b) <= heard.duration]
         bounds = [(grid.beat_time(a), grid.beat_time(b)) for a, b in spans]
-        energy_refs = [_phrase_energy.remote(samples_ref, sr, batch) for batch in batches(bounds, self.cpus)]
+        energy_refs = [_phrase_energy.remote(samples_ref, heard.sr, batch) for batch in batches(bounds, self.cpus)]
         phrase_energy = np.array([value for batch in ray.get(energy_refs) for value in batch])
         levels = energy_levels(phrase_energy)
         phrases = [
             Phrase(index=i, first_beat=a, start=start, end=end, energy=float(e), level=level, beats=b - a)
             for i, ((a, b), (start, end), e, level) in enumerate(zip(spans, bounds, phrase_energy, levels, strict=True))
         ]
-        _, curve = energy_curve(samples, sr)
         return SongAnalysis(
-            duration=duration,
+            duration=heard.duration,
             grid=grid,
             phrases=phrases,
-            embedding=ray.get(embedding_ref),
+            embedding=listening.embedding(),
             sections=sections(bounds, phrase_energy),
-            energy_curve=[round(float(v), 3) for v in curve],
+            energy_curve=heard.energy_curve,
         )
 
     def _candidates(self, embedding: np.ndarray, request: RenderRequest) -> tuple[list[Candidate], dict]:

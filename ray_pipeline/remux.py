@@ -2,14 +2,11 @@
 
 Nothing is decoded or encoded: a move's packets get new timestamps so that its clip span lasts exactly as long
 as the song span it covers (the output is variable-frame-rate H.264, frames neither dropped nor repeated),
-the song is encoded to AAC once, and video and audio are muxed with the index in front for streaming.
+and video and the song's AAC (``listening``) are muxed with the index in front for streaming.
 """
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -18,10 +15,8 @@ import av
 import numpy as np
 
 from bachata_common.storage import write_atomically
-from ray_pipeline.errors import FFmpegError
 
 TIMEBASE = Fraction(1, 15360)  # the prepared clips' own timescale
-AUDIO_BITRATE = "128k"
 
 Packets = list[tuple[int, bool, bytes]]  # (pts in TIMEBASE ticks, keyframe, data), in presentation order
 
@@ -95,30 +90,6 @@ def keyframe_times(path: Path) -> np.ndarray:
         )
 
 
-@contextmanager
-def aac_audio(song: Path, duration: float, destination: Path) -> Iterator[Callable[[], Path]]:
-    """Encode the song to AAC in the background (while the video is cut); the function yielded waits for it."""
-    command = [
-        "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(song), "-vn", "-t", f"{duration:.3f}",
-        "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-f", "mp4", str(destination),
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-    def finished() -> Path:
-        _, stderr = process.communicate()
-        if process.returncode != 0:
-            raise FFmpegError("ffmpeg", stderr.decode(errors="replace"))
-        return destination
-
-    try:
-        yield finished
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        destination.unlink(missing_ok=True)
-
-
 def mux(parts: list[Packets], *, template: Path, audio: Path, duration: float, destination: Path) -> None:
     """Write the video (parts in song order) and the song's AAC into one MP4 with the index in front.
 
@@ -146,8 +117,8 @@ def mux(parts: list[Packets], *, template: Path, audio: Path, duration: float, d
                 packet.is_keyframe = key
                 out.mux(packet)
             for packet in sound.demux(audio_in):
-                if packet.dts is None:
-                    continue
+                if packet.dts is None or packet.pts is None or packet.pts * audio_in.time_base >= duration:
+                    continue  # the encoder's flush packet, and anything past the video's end
                 packet.stream = audio_out
                 out.mux(packet)
 

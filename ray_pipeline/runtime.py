@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,12 +13,19 @@ import ray  # the package's __init__ has already set the variables that keep Ray
 
 @contextmanager
 def ray_runtime(
-    cpus: int, *, dashboard: bool = False, dashboard_port: int = 8265, timings: dict[str, float] | None = None
+    cpus: int,
+    *,
+    dashboard: bool = False,
+    dashboard_port: int = 8265,
+    timings: dict[str, float] | None = None,
+    stop_in_background: bool = False,
 ) -> Iterator[None]:
     """Start a private Ray runtime for the block, or reuse the one already running in this process.
 
     Submitted through the Ray Jobs API, the job joins the cluster it runs on instead (Ray sets both variables).
-    ``timings`` gets how long starting (``ray_start``) and stopping (``ray_stop``) took.
+    ``timings`` gets how long starting (``ray_start``) took, and stopping (``ray_stop``) unless it happens in
+    the background: stopping takes over a second (each of Ray's processes is given time to exit), which a
+    render's publishing need not wait for; the process still waits for it before it exits.
     """
     timings = {} if timings is None else timings
     if ray.is_initialized():
@@ -44,6 +52,9 @@ def ray_runtime(
     try:
         yield
     finally:
-        stopping = time.perf_counter()
-        ray.shutdown()
-        timings["ray_stop"] = round(time.perf_counter() - stopping, 3)
+        if stop_in_background:
+            threading.Thread(target=ray.shutdown, name="ray-stop").start()  # not a daemon: exit waits for it
+        else:
+            stopping = time.perf_counter()
+            ray.shutdown()
+            timings["ray_stop"] = round(time.perf_counter() - stopping, 3)

@@ -14,7 +14,7 @@ from api.main import create_app
 from bachata_common.db import ClassPlan, ClassPlanSequence, SavedChoreography, User
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine
-from bachata_common.db.legacy import DIFFICULTIES
+from bachata_common.vocabulary import DIFFICULTIES
 from tests.conftest import rolled_back_sessions
 from tests.support.api import auth
 from tests.support.launchers import RecordingLauncher

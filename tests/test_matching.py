@@ -205,3 +205,12 @@ def test_cuts_prefer_a_couple_that_looks_like_the_last_one():
         return total
 
     assert session_changes(flow=True) < 0.5 * session_changes(flow=False)
+
+
+def test_energy_fit_is_spearmans_rank_correlation_with_ties():
+    from ray_pipeline.metrics import spearman
+
+    assert spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    # Ties share their average rank: ranks (1.5, 1.5, 3, 4) against (1, 2, 3, 4) give 0.9487 (by hand).
+    assert spearman([5, 5, 7, 9], [1, 2, 3, 4]) == pytest.approx(0.9487, abs=1e-4)

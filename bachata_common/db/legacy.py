@@ -42,9 +42,6 @@ TASK_STAGES = (
     "failed",
 )
 CANCELLED_MESSAGE = "Cancelled"  # a failed row with this message was stopped on purpose: never resume it
-DIFFICULTIES = ("beginner", "intermediate", "advanced")
-ENERGY_LEVELS = ("low", "medium", "high")
-STYLES = ("romantic", "energetic", "sensual", "playful")
 
 
 def _django_fk(target: str, name: str) -> ForeignKey:

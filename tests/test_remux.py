@@ -1,0 +1,73 @@
+"""Cutting a move from a prepared clip by copying packets: where its frames land on the song's timeline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ray_pipeline.clip_analysis import analyse_clip
+from ray_pipeline.errors import BadInput
+from ray_pipeline.formats import OutputFormat
+from ray_pipeline.library import load_library, playable
+from ray_pipeline.listening import Listening
+from ray_pipeline.prepared import PreparedLibrary, prepare_clip
+from ray_pipeline.remux import TIMEBASE, Piece, cut, keyframe_times
+from ray_pipeline.synthetic import make_song
+
+
+@pytest.fixture(scope="module")
+def prepared(demo_library, tmp_path_factory):
+    clip = playable(load_library(demo_library))[1]
+    analysis = analyse_clip(clip.path)
+    output = OutputFormat(320, 180)
+    path = prepare_clip(
+        clip.path, analysis, output, PreparedLibrary(tmp_path_factory.mktemp("p")).path(analysis, output)
+    )
+    return analysis, path
+
+
+def _seconds(packets) -> np.ndarray:
+    return np.array([pts for pts, _, _ in packets]) * float(TIMEBASE)
+
+
+def test_a_move_lands_its_first_count_on_the_songs_beat_and_stretches_evenly(prepared):
+    analysis, path = prepared
+    one, later = analysis.first_one, analysis.first_one + 8
+    clip_span = (analysis.beat_time(one), analysis.beat_time(later))
+    song_span = (10.0, 10.0 + (clip_span[1] - clip_span[0]) / 1.1)  # played 10 % faster
+    packets = cut(Piece(str(path), clip_span, song_span, shown=song_span))
+    times = _seconds(packets)
+    assert packets[0][1] and times[0] == pytest.approx(10.0, abs=1e-4), "the move opens on a keyframe, on the beat"
+    assert np.all(np.diff(times) > 0) and times[-1] < song_span[1]
+    assert np.median(np.diff(times)) == pytest.approx((1 / 30) / 1.1, rel=0.01)
+    keyframes = [t for (_, key, _), t in zip(packets, times, strict=True) if key]
+    song_beats = song_span[0] + (np.array(analysis.beats[one:later]) - clip_span[0]) / 1.1
+    for beat in song_beats:  # every one of the clip's counts is a clean cut point on the song's beat
+        assert np.min(np.abs(np.array(keyframes) - beat)) <= (1 / 30) / 1.1
+
+
+def test_the_first_move_opens_the_song_on_a_still(prepared):
+    analysis, path = prepared
+    one = analysis.first_one
+    clip_span = (analysis.beat_time(one), analysis.beat_time(one + 8))
+    song_span = (3.0, 3.0 + clip_span[1] - clip_span[0])  # the song's first "1" comes 3 s in: a long lead-in
+    packets = cut(Piece(str(path), clip_span, song_span, shown=(0.0, song_span[1])))
+    times = _seconds(packets)
+    assert times[0] == 0.0 and packets[0][1], "the video starts at 0 on a keyframe, held until the clip moves"
+    first_moving = times[1]
+    assert first_moving > 0.5  # the clip had less than 3 s before its "1": the opening frame waits as a still
+    assert np.min(np.abs(times - 3.0)) < 1e-4
+
+
+def test_keyframes_of_a_prepared_clip_are_read_without_decoding(prepared):
+    analysis, path = prepared
+    keys = keyframe_times(path)
+    assert keys[0] == 0.0 and len(keys) >= len(analysis.beats)
+
+
+def test_listening_refuses_a_song_too_short_to_dance_to_and_cleans_up(tmp_path):
+    song = make_song(tmp_path / "short.wav", bpm=120, duration=12, seed=1)
+    audio = tmp_path / ".short.audio.m4a"
+    with Listening(song.path, audio) as listening, pytest.raises(BadInput, match="too short"):
+        listening.heard()
+    assert not audio.exists()
