@@ -6,14 +6,17 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import tokens
+from api.client_address import Networks, client_address
 from api.clock import Clock
 from api.errors import InvalidToken, send_error
 
 MAX_TRACKED = 50_000  # callers remembered at once; idle ones are forgotten first
+LOGIN = "/api/auth/login"
 
 
 @dataclass
@@ -60,25 +63,39 @@ class RateLimit:
         per_minute: int,
         strict: dict[str, int],
         secret: str,
+        access_lifetime: timedelta,
+        trusted_proxies: Networks,
         clock: Clock,
         now: Callable[[], float] = time.monotonic,
     ):
-        self.app, self.secret, self.clock = app, secret, clock
+        self.app, self.secret, self.clock, self.access_lifetime = app, secret, clock, access_lifetime
+        self.trusted = trusted_proxies
         self.general = TokenBuckets(per_minute, now)
         self.strict = {path: TokenBuckets(limit, now) for path, limit in strict.items()}
 
     def caller(self, scope: Scope) -> str:
-        """The signed-in user when the access token is valid, else the client address."""
+        """The signed-in user when the access token is valid, else the client address.
+
+        Logging in is always counted by address: a token attached to it must not buy a fresh allowance.
+        """
+        address = f"client:{client_address(scope, self.trusted)}"
+        if scope["path"] == LOGIN:
+            return address
         authorization = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
-                claims = tokens.decode_token(token, expected_type="access", now=self.clock(), secret=self.secret)
+                claims = tokens.decode_token(
+                    token,
+                    expected_type="access",
+                    now=self.clock(),
+                    secret=self.secret,
+                    max_lifetime=self.access_lifetime,
+                )
                 return f"user:{claims.user_id}"
             except InvalidToken:
                 pass  # the route answers 401; count it against the address
-        client = scope.get("client")
-        return f"client:{client[0] if client else 'unknown'}"
+        return address
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/") or scope["method"] == "OPTIONS":

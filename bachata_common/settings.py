@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import math
+import os
+import secrets
+from collections import Counter
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -11,7 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PLACEHOLDER_SECRET = "dev-only-insecure-secret-change-me"  # refused in production
+PLACEHOLDER_WORDS = ("insecure", "changeme", "change-me", "change_me", "placeholder", "example", "secret-key")
 
 
 def _default_library_dir() -> Path:
@@ -28,8 +33,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = Field(
         "development", validation_alias=AliasChoices("ENVIRONMENT", "BACHATA_ENVIRONMENT")
     )
-    secret_key: str = Field(
-        PLACEHOLDER_SECRET, validation_alias=AliasChoices("SECRET_KEY", "DJANGO_SECRET_KEY", "JWT_SECRET_KEY")
+    # Signs tokens and video links. Unset outside production: a random key made on first start, kept in VAR_DIR.
+    secret_key: str | None = Field(
+        None, validation_alias=AliasChoices("SECRET_KEY", "DJANGO_SECRET_KEY", "JWT_SECRET_KEY")
     )
 
     # Database: DATABASE_URL wins; else the original's DB_* variables; else SQLite under ./var/.
@@ -55,9 +61,15 @@ class Settings(BaseSettings):
     stale_task_seconds: int = Field(120, ge=10, validation_alias="STALE_TASK_SECONDS")
     reaper_interval_seconds: float = Field(30, gt=0, validation_alias="REAPER_INTERVAL_SECONDS")
     upload_max_bytes: int = Field(25 * 1024 * 1024, validation_alias="UPLOAD_MAX_BYTES")
+    # What one dancer's uploaded songs may take up in storage, together.
+    upload_quota_bytes: int = Field(200 * 1024 * 1024, ge=0, validation_alias="UPLOAD_QUOTA_BYTES")
     signed_url_seconds: int = Field(600, ge=10, validation_alias="SIGNED_URL_SECONDS")
 
     render_cpus: int | None = Field(None, ge=1, validation_alias="RENDER_CPUS")
+    # How often a failed render is run again (Cloud Run's maxRetries; the local and Ray launchers never retry),
+    # and which attempt this is (Cloud Run counts from 0): a failure message says whether another try follows.
+    render_max_retries: int = Field(0, ge=0, validation_alias="RENDER_MAX_RETRIES")
+    render_attempt: int = Field(0, ge=0, validation_alias="CLOUD_RUN_TASK_ATTEMPT")
     render_size: str = Field("1280x720", validation_alias="RENDER_SIZE")
     index_backup_path: Path | None = Field(None, validation_alias="INDEX_BACKUP_PATH")
 
@@ -80,10 +92,14 @@ class Settings(BaseSettings):
         ["http://127.0.0.1:5173", "http://localhost:5173"], validation_alias="CORS_ORIGINS"
     )
     max_request_bytes: int = Field(1_048_576, validation_alias="MAX_REQUEST_BYTES")
+    # Proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated): nginx, Cloud Run's
+    # front end. Empty: the peer's own address is the client's, whatever the request's headers say.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field([], validation_alias="TRUSTED_PROXIES")
     # Requests per minute per signed-in user (else per client address); login and starting renders are stricter.
     rate_limit_per_minute: int = Field(100, ge=1, validation_alias="RATE_LIMIT_PER_MINUTE")
     login_rate_limit_per_minute: int = Field(20, ge=1, validation_alias="LOGIN_RATE_LIMIT_PER_MINUTE")
     render_rate_limit_per_minute: int = Field(10, ge=1, validation_alias="RENDER_RATE_LIMIT_PER_MINUTE")
+    upload_rate_limit_per_minute: int = Field(10, ge=1, validation_alias="UPLOAD_RATE_LIMIT_PER_MINUTE")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
 
     @field_validator("pose_weights", "index_backup_path", "media_dir", mode="before")
@@ -92,12 +108,22 @@ class Settings(BaseSettings):
         # Deployment files pass optional paths as VAR=${VAR:-}: an empty value means "not set", not ".".
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
-        # CORS_ORIGINS is written as a comma-separated list in env files and deployment YAML.
+    def _split_list(cls, value: object) -> object:
+        # Lists are written comma-separated in env files and deployment YAML.
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an address or a network") from exc
         return value
 
     @model_validator(mode="after")
@@ -109,9 +135,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secret(self) -> Settings:
-        if self.environment == "production" and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32):
-            raise ValueError("SECRET_KEY must be set to a random value of at least 32 characters in production")
+    def _a_real_secret(self) -> Settings:
+        if self.environment == "production":
+            problem = "is not set" if self.secret_key is None else weak_secret(self.secret_key)
+            if problem:
+                raise ValueError(f"SECRET_KEY {problem}: set a random value of at least 32 characters in production")
+        elif self.secret_key is None:
+            self.secret_key = local_secret(self.var_dir / "secret_key")
         return self
 
     @property
@@ -143,6 +173,60 @@ class Settings(BaseSettings):
     def media_root(self) -> Path:
         """Where songs and rendered videos live locally (the bucket's layout under one folder)."""
         return self.media_dir or self.var_dir / "media"
+
+
+def weak_secret(key: str) -> str | None:
+    """Why a signing key is unfit for production, or None: short, a known placeholder, or little entropy."""
+    if len(key) < 32:
+        return "is shorter than 32 characters"
+    if any(word in key.lower() for word in PLACEHOLDER_WORDS):
+        return "looks like a placeholder"
+    counts = Counter(key)
+    entropy = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    if len(counts) < 10 or entropy < 3.0:  # a random URL-safe key carries ~5.9 bits a character
+        return "has too little randomness"
+    return None
+
+
+def local_secret(path: Path) -> str:
+    """This machine's signing key: made once (random, readable by its owner only), then read back."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        os.link(temporary, path)  # fails if another process made it first: then theirs is the key
+    except FileExistsError:
+        pass
+    finally:
+        temporary.unlink()
+    return path.read_text().strip()
+
+
+class JobSettings(Settings):
+    """The render job's settings: it signs nothing, so it is given no signing key and needs none."""
+
+    @model_validator(mode="after")
+    def _a_real_secret(self) -> JobSettings:
+        return self
+
+
+# Read by the API alone: a render process is never given them (it signs nothing and asks no language model).
+API_ONLY = frozenset({"SECRET_KEY", "DJANGO_SECRET_KEY", "JWT_SECRET_KEY", "GOOGLE_API_KEY"})
+
+
+def environment_names() -> set[str]:
+    """Every environment variable the settings read (each field's name and its aliases)."""
+    names = set()
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        names |= set(alias.choices) if isinstance(alias, AliasChoices) else {alias}
+    return names
 
 
 @lru_cache

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+import stat
+
 import pytest
 from pydantic import ValidationError
 
-from bachata_common.settings import PLACEHOLDER_SECRET, PROJECT_ROOT, Settings
+from bachata_common.settings import PROJECT_ROOT, Settings
 
 
 @pytest.fixture(autouse=True)
@@ -68,19 +71,38 @@ def test_original_names_for_services(monkeypatch):
     assert settings.secret_key == "x" * 40
 
 
-def test_production_refuses_the_placeholder_secret(monkeypatch):
+@pytest.mark.parametrize(
+    ("key", "problem"),
+    [
+        (None, "is not set"),
+        ("short", "shorter than 32"),
+        ("django-insecure-" + "a1b2c3d4e5f6g7h8i9j0" * 2, "placeholder"),
+        ("k" * 48, "too little randomness"),
+        ("abab" * 12, "too little randomness"),
+    ],
+)
+def test_production_refuses_weak_secrets(monkeypatch, tmp_path, key, problem):
     monkeypatch.setenv("ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="SECRET_KEY"):
+    monkeypatch.setenv("VAR_DIR", str(tmp_path))
+    if key is not None:
+        monkeypatch.setenv("SECRET_KEY", key)
+    with pytest.raises(ValidationError, match=problem):
         Settings()
-    monkeypatch.setenv("SECRET_KEY", "short")
-    with pytest.raises(ValidationError, match="SECRET_KEY"):
-        Settings()
-    monkeypatch.setenv("SECRET_KEY", "k" * 48)
-    assert Settings().secret_key == "k" * 48
+    assert not (tmp_path / "secret_key").exists()  # production never invents a key
 
 
-def test_development_accepts_the_placeholder():
-    assert Settings().secret_key == PLACEHOLDER_SECRET
+def test_production_takes_a_random_secret(monkeypatch):
+    key = secrets.token_urlsafe(40)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", key)
+    assert Settings().secret_key == key
+
+
+def test_without_a_secret_each_machine_makes_its_own_and_keeps_it(tmp_path):
+    first = Settings(var_dir=tmp_path / "a").secret_key
+    assert len(first) >= 64 and Settings(var_dir=tmp_path / "a").secret_key == first  # kept across restarts
+    assert stat.S_IMODE((tmp_path / "a" / "secret_key").stat().st_mode) == 0o600
+    assert Settings(var_dir=tmp_path / "b").secret_key != first  # no key is shared between installs
 
 
 def test_cors_origins_from_a_comma_list(monkeypatch):

@@ -67,9 +67,9 @@ class TokenPairOut(BaseModel):
 
 
 class Preferences(BaseModel):
-    """Known preferences are validated; unknown keys are kept as they are (the original may add some)."""
+    """The preferences a dancer may set: known keys with typed values only (they live in the shared users row)."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     auto_save_choreographies: bool = True
 
@@ -77,3 +77,8 @@ class Preferences(BaseModel):
 class MePatch(BaseModel):
     display_name: str | None = Field(None, min_length=1, max_length=200)
     preferences: Preferences | None = None
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=8, max_length=256)

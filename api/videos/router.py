@@ -46,7 +46,11 @@ def _authorised_video(
         return find_video(session=session, video_id=video_id, owner_id=user.id)
     if expires is None or signature is None:
         raise Unauthorized()
-    if not signing.valid(f"{kind}:{video_id}", expires, signature, now=clock().timestamp(), secret=settings.secret_key):
+    now = clock().timestamp()
+    lifetime = settings.signed_url_seconds
+    if not signing.valid(
+        f"{kind}:{video_id}", expires, signature, now=now, secret=settings.secret_key, max_seconds=lifetime
+    ):
         raise NotFound("Video not found")  # an expired or forged link reveals nothing
     return find_video(session=session, video_id=video_id, owner_id=None)
 
