@@ -9,8 +9,8 @@ from api.errors import send_error
 MULTIPART_OVERHEAD = 64 * 1024  # form boundaries and headers around an uploaded file
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(BaseException):
+    """Raised from the body stream; a BaseException so no body parser turns it into a 400 on the way out."""
 
 
 class BodySizeLimit:

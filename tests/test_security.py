@@ -15,6 +15,7 @@ from api.observability import JsonFormatter
 from api.rate_limit import TokenBuckets
 from tests.conftest import TEST_SECRET
 from tests.support.api import auth, signed_in
+from tests.support.bombs import lying_flac
 from tests.test_collections_and_plans import completed_task, make_instructor
 
 
@@ -120,20 +121,18 @@ def test_an_uploaded_file_name_never_becomes_a_path(client, settings, tmp_path):
     assert not (settings.media_root.parent / "etc").exists()
 
 
-def test_a_tiny_file_declaring_hours_of_audio_is_refused_without_decoding_it(client, tmp_path, monkeypatch):
-    # Two hours of silence compress to almost nothing in FLAC: a decompression bomb for a naive decoder.
-    bomb = tmp_path / "bomb.flac"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "7200",
-                    "-c:a", "flac", str(bomb)], check=True)  # fmt: skip
-    assert bomb.stat().st_size < 5 * 1024 * 1024
-    programs = []
-    real_run = subprocess.run
-    monkeypatch.setattr(subprocess, "run", lambda command, **kw: programs.append(command[0]) or real_run(command, **kw))
+def test_a_file_whose_header_hides_hours_of_audio_is_refused_at_upload(client, tmp_path):
+    """Issue 14 (1): 60 s in the header, two hours of silence inside; the upload once said 201, duration 60."""
+    bomb = lying_flac(tmp_path / "bomb.flac", claims=60, holds=7200)
+    probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                             str(bomb)], capture_output=True, text=True, check=True)  # fmt: skip
+    assert float(probed.stdout) == 60.0  # the lie the header tells
     user = signed_in(client)
     with bomb.open("rb") as handle:
         response = client.post("/api/songs", headers=auth(user), files={"file": ("bomb.flac", handle)})
-    assert response.status_code == 422 and "10 minutes" in response.json()["error"]["message"]
-    assert programs == ["ffprobe"]  # refused from the header; the decoder never ran
+    assert response.status_code == 422, response.text
+    assert "over 10 minutes" in response.json()["error"]["message"]
+    assert client.get("/api/songs", headers=auth(user)).json()["songs"] == []
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import threading
 
+import anyio
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
 from ray_pipeline.synthetic import make_song
 from tests.support.api import auth, signed_in
 
@@ -106,3 +111,123 @@ def test_json_bodies_are_capped(client):
         "/api/auth/login", content=b"{" + b" " * (2 * 1024 * 1024) + b"}", headers={"Content-Type": "application/json"}
     )
     assert response.status_code == 413
+
+
+# Issue 14 (9, 10): quota, delete, rate limit; no database held and no body read where it need not be.
+
+
+def mb_song(tmp_path, name="song.wav", seconds=31):
+    return make_song(tmp_path / name, bpm=124, duration=seconds).path  # a 31 s wav is about 1.3 MB
+
+
+def quota_app(settings, session_factory, clock, launcher, **changes) -> TestClient:
+    return TestClient(create_app(settings.model_copy(update=changes), session_factory=session_factory, clock=clock,
+                                 launcher=launcher))  # fmt: skip
+
+
+def test_a_dancers_uploads_stay_within_their_quota(settings, session_factory, clock, launcher, tmp_path):
+    song = mb_song(tmp_path)
+    quota = int(2.5 * song.stat().st_size)
+    with quota_app(settings, session_factory, clock, launcher, upload_quota_bytes=quota) as client:
+        me, other = signed_in(client), signed_in(client)
+        kept = [upload(client, me, song) for _ in range(2)]
+        assert [reply.status_code for reply in kept] == [201, 201]
+        refused = upload(client, me, song)
+        assert refused.status_code == 413 and refused.json()["error"]["code"] == "storage_quota_exceeded"
+        assert "delete a song" in refused.json()["error"]["message"]
+        assert upload(client, other, song).status_code == 201  # the quota is each dancer's own
+        assert client.delete(f"/api/songs/{kept[0].json()['id']}", headers=auth(me)).status_code == 204
+        assert upload(client, me, song).status_code == 201
+    assert len(stored_uploads(settings)) == 3  # two of mine (one replaced) and theirs
+
+
+def test_deleting_songs_only_ones_own_uploads_and_not_while_rendering(client, settings, library_song, tmp_path):
+    me, other = signed_in(client), signed_in(client)
+    mine = upload(client, me, mb_song(tmp_path)).json()["id"]
+    assert client.delete(f"/api/songs/{mine}", headers=auth(other)).status_code == 404  # theirs is invisible
+    assert client.delete(f"/api/songs/{library_song}", headers=auth(me)).status_code == 403
+    assert client.delete("/api/songs/uploads/../songs/x.wav", headers=auth(me)).status_code == 404
+    started = client.post("/api/choreography/generate", headers=auth(me), json={"song": mine})
+    assert started.status_code == 202
+    busy = client.delete(f"/api/songs/{mine}", headers=auth(me))
+    assert busy.status_code == 409 and "rendering" in busy.json()["error"]["message"]
+    client.post(f"/api/choreography/tasks/{started.json()['task_id']}/cancel", headers=auth(me))
+    assert client.delete(f"/api/songs/{mine}", headers=auth(me)).status_code == 204
+    assert client.get("/api/songs", headers=auth(me)).json()["songs"] == [
+        song for song in client.get("/api/songs", headers=auth(other)).json()["songs"]
+    ]  # only the library is left
+    assert stored_uploads(settings) == []
+    assert client.delete(f"/api/songs/{mine}", headers=auth(me)).status_code == 404
+
+
+def test_uploading_counts_against_the_strict_rate_limit(settings, session_factory, clock, launcher, tmp_path):
+    song = mb_song(tmp_path)
+    with quota_app(settings, session_factory, clock, launcher, upload_rate_limit_per_minute=2) as client:
+        me = signed_in(client)
+        codes = [upload(client, me, song).status_code for _ in range(3)]
+        assert codes == [201, 201, 429]
+        assert client.get("/api/songs", headers=auth(me)).status_code == 200  # listing is not an upload
+
+
+def test_no_connection_is_held_while_an_upload_is_checked(client, monkeypatch, tmp_path):
+    """ffprobe and the decode ran inside the request's session: with one connection, everyone else waited."""
+    from api.songs import service
+
+    me = signed_in(client)
+    client.app.state.db_slots = anyio.Semaphore(1)  # one pooled connection, as on a small instance
+    checking, release = threading.Event(), threading.Event()
+    real_check = service._check_audio
+
+    def slow_check(path):
+        checking.set()
+        release.wait(30)
+        return real_check(path)
+
+    monkeypatch.setattr(service, "_check_audio", slow_check)
+    replies = {}
+    uploading = threading.Thread(target=lambda: replies.update(upload=upload(client, me, mb_song(tmp_path))))
+    uploading.start()
+    try:
+        assert checking.wait(30)
+        bystander = threading.Thread(target=lambda: replies.update(me=client.get("/api/auth/me", headers=auth(me))))
+        bystander.start()
+        bystander.join(10)
+        assert "me" in replies and replies["me"].status_code == 200  # served while the upload is being checked
+    finally:
+        release.set()
+        uploading.join(60)
+    assert replies["upload"].status_code == 201
+
+
+def asgi_post(app, path: str, headers: list[tuple[bytes, bytes]], chunks: int, chunk: bytes):
+    """Send a chunked POST straight to the ASGI app; returns (status, chunks the app read)."""
+    read, status = 0, []
+
+    async def receive():
+        nonlocal read
+        read += 1
+        return {"type": "http.request", "body": chunk, "more_body": read < chunks}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+
+    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "headers": headers, "client": ("127.0.0.1", 5000), "server": ("testserver", 80), "scheme": "http",
+             "http_version": "1.1", "root_path": "", "app": app}  # fmt: skip
+    anyio.run(app, scope, receive, send)
+    return status[0], read
+
+
+def test_an_anonymous_upload_is_turned_away_before_its_body_is_read(client):
+    multipart = [(b"content-type", b"multipart/form-data; boundary=xyz")]
+    status, read = asgi_post(client.app, "/api/songs", multipart, chunks=20, chunk=b"\0" * 1024 * 1024)
+    assert (status, read) == (401, 0)  # once: all 20 MB parsed, then the 401
+
+
+def test_a_chunked_upload_over_the_limit_is_413(client):
+    me = signed_in(client)
+    headers = {**auth(me), "Content-Type": "multipart/form-data; boundary=xyz"}
+    body = (b"\0" * 1024 * 1024 for _ in range(30))  # no Content-Length: only counting can stop it
+    response = client.post("/api/songs", headers=headers, content=body)
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api.choreography.schemas import Difficulty
 
@@ -25,6 +25,14 @@ class PlanPatch(BaseModel):
     difficulty_level: Difficulty | None = None
     estimated_duration: int | None = Field(None, ge=1, le=600)
     instructor_notes: str | None = Field(None, max_length=5000)
+
+    @field_validator("title", "description", "difficulty_level", "instructor_notes")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        # Only an explicit null reaches this (a missing field keeps its default): these columns are NOT NULL.
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep its value")
+        return value
 
 
 class SequenceIn(BaseModel):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+import threading
+import unicodedata
 import uuid
 from pathlib import Path, PurePosixPath
 
 from fastapi import UploadFile
 
-from api.errors import NotFound, PayloadTooLarge, Unprocessable, UnsupportedMedia
-from bachata_common.media import probe
+from api.errors import Forbidden, NotFound, PayloadTooLarge, Unprocessable, UnsupportedMedia
+from bachata_common.media import ProbeFailed, decoded_seconds, probe
 from bachata_common.storage import InvalidKey, Storage, song_meta_key, validate_key
 
 LIBRARY_PREFIX = "songs/"
@@ -99,34 +101,75 @@ def _check_audio(path: Path) -> tuple[str, float]:
     )
     if format_name not in FORMATS or not has_audio or has_video:
         raise UnsupportedMedia("This file is not a song we can use: upload mp3, wav, ogg, m4a or flac audio")
-    # The declared length is checked first and decoding stops past the limit, so a tiny file that expands
-    # to hours of audio (a decompression bomb) costs nothing.
-    duration = float(data["format"].get("duration") or 0.0)
+    # The length is what decodes, not what the header declares (a tiny file can claim 60 s and hold hours):
+    # decoding stops just past the limit, so such a file costs no more than a 10-minute song.
+    try:
+        duration = decoded_seconds(path, limit=MAX_SECONDS + 1)
+    except ProbeFailed as exc:
+        raise Unprocessable("The audio file is damaged and cannot be decoded", details=[{"field": "file"}]) from exc
     if not MIN_SECONDS <= duration <= MAX_SECONDS:
+        shown = f"over {MAX_SECONDS / 60:.0f} minutes" if duration > MAX_SECONDS else f"{duration:.0f} s"
         raise Unprocessable(
-            f"The song must be between 30 seconds and 10 minutes long (this one is {duration:.0f} s)",
+            f"The song must be between 30 seconds and 10 minutes long (this one is {shown})",
             details=[{"field": "file", "duration": round(duration, 2)}],
         )
-    decode = subprocess.run(
-        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(path), "-t", str(MAX_SECONDS + 1), "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    if decode.returncode != 0 or decode.stderr.strip():
-        raise Unprocessable("The audio file is damaged and cannot be decoded", details=[{"field": "file"}])
     return FORMATS[format_name], duration
 
 
-def store_upload(*, storage: Storage, user_id: int, upload: UploadFile, limit: int) -> dict:
+class QuotaExceeded(PayloadTooLarge):
+    code = "storage_quota_exceeded"
+
+
+# Checking a dancer's quota and storing their upload happen under one lock, so parallel uploads cannot all
+# pass the check. Striped: a bounded set of locks, whatever the number of users.
+_QUOTA_LOCKS = [threading.Lock() for _ in range(64)]
+
+
+def used_bytes(storage: Storage, user_id: int) -> int:
+    """What this dancer's uploads take up now."""
+    return sum(storage.size(key) or 0 for key in storage.list(uploads_prefix(user_id)))
+
+
+def _check_quota(storage: Storage, user_id: int, adding: int, quota: int) -> None:
+    used = used_bytes(storage, user_id)
+    if used + adding > quota:
+        mb = 1024 * 1024
+        raise QuotaExceeded(
+            f"Your uploaded songs would take {(used + adding) / mb:.0f} MB, over your {quota / mb:.0f} MB; "
+            "delete a song you no longer need and upload again",
+            details={"used_bytes": used, "file_bytes": adding, "quota_bytes": quota},
+        )
+
+
+def clean_title(file_name: str) -> str:
+    """A title from an upload's file name: its stem without control or direction-changing characters."""
+    stem = PurePosixPath(file_name.replace("\\", "/")).stem
+    # Cc and Cf: NUL and friends, and the invisible bidi overrides (U+202E) that make a name read backwards.
+    visible = "".join(c for c in stem if unicodedata.category(c) not in ("Cc", "Cf"))
+    return " ".join(visible.split())[:120] or "Uploaded song"
+
+
+def store_upload(*, storage: Storage, user_id: int, upload: UploadFile, limit: int, quota: int) -> dict:
     """Validate an uploaded song and keep it under the user's private prefix; nothing stays behind on refusal."""
     with tempfile.TemporaryDirectory(prefix="upload-") as staging:
         temporary = Path(staging) / "song"
         _spool(upload, temporary, limit)
+        size = temporary.stat().st_size
+        _check_quota(storage, user_id, size, quota)  # before the decode: a full account costs no ffmpeg
         suffix, duration = _check_audio(temporary)
         key = f"{uploads_prefix(user_id)}{uuid.uuid4().hex}{suffix}"
-        storage.put_file(temporary, key)
-    title = PurePosixPath(upload.filename or "").stem.strip()[:120] or "Uploaded song"
+        with _QUOTA_LOCKS[user_id % len(_QUOTA_LOCKS)]:
+            _check_quota(storage, user_id, size, quota)
+            storage.put_file(temporary, key)
+    title = clean_title(upload.filename or "")
     storage.put_json(song_meta_key(key), {"title": title, "duration": round(duration, 2)})
     return {"id": key, "title": title, "source": "upload", "duration": round(duration, 2), "tempo": None}
+
+
+def delete_upload(*, storage: Storage, user_id: int, song_id: str) -> None:
+    """Remove one of the user's own uploads (library songs are not theirs to delete)."""
+    key = resolve_song(storage=storage, user_id=user_id, song_id=song_id)
+    if not key.startswith(uploads_prefix(user_id)):
+        raise Forbidden("Songs from the library cannot be deleted")
+    storage.delete(key)
+    storage.delete(song_meta_key(key))

@@ -129,6 +129,44 @@ export function ProfilePage() {
         {saved && <p role="status" className="text-sm text-green-700">Saved.</p>}
         <Button type="submit" disabled={busy}>Save</Button>
       </form>
+      <PasswordForm />
     </AuthCard>
+  );
+}
+
+// Changing the password signs every other device out; this tab carries on with the new tokens it gets back.
+export function PasswordForm() {
+  const { setUser } = useAuth();
+  const empty = { current_password: "", new_password: "" };
+  const [values, setValues] = useState(empty);
+  const [changed, setChanged] = useState(false);
+  const { errors, failure, busy, submit } = useSubmit(async (fields) => {
+    const pair = await api.post("/api/auth/password", fields);
+    api.setTokens(pair);
+    setUser(pair.user);
+    setValues(empty);
+    setChanged(true);
+  });
+  const validate = ({ current_password: current, new_password: fresh }) => ({
+    ...(current ? {} : { current_password: "Enter your current password" }),
+    ...(fresh.length >= 8 ? {} : { new_password: "Use at least 8 characters" }),
+  });
+  const field = (name) => ({
+    id: name, type: "password", className: inputClass, value: values[name], "aria-invalid": Boolean(errors[name]),
+    onChange: (e) => { setValues({ ...values, [name]: e.target.value }); setChanged(false); },
+  });
+  return (
+    <form className="mt-6 flex flex-col gap-3 border-t border-rose-100 pt-4" onSubmit={(e) => submit(e, values, validate)} noValidate>
+      <h2 className="text-lg font-semibold">Change password</h2>
+      <Field label="Current password" id="current_password" error={errors.current_password}>
+        <input autoComplete="current-password" {...field("current_password")} />
+      </Field>
+      <Field label="New password" id="new_password" error={errors.new_password}>
+        <input autoComplete="new-password" {...field("new_password")} />
+      </Field>
+      {failure && !Object.keys(errors).length && <ErrorMessage error={failure} />}
+      {changed && <p role="status" className="text-sm text-green-700">Password changed. Your other devices are signed out.</p>}
+      <Button type="submit" disabled={busy}>{busy ? "Changing…" : "Change password"}</Button>
+    </form>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { useNavigate } from "react-router-dom";
 import { Button, Card, ErrorMessage, Field, Loading, Select, inputClass } from "../../components/ui.jsx";
-import { describe, generate, listSongs, uploadSong } from "./api.js";
+import { deleteSong, describe, generate, listSongs, uploadSong } from "./api.js";
 
 const MAX_BYTES = 25 * 1024 * 1024;
 const AUDIO = /\.(mp3|wav|ogg|m4a|flac)$/i;
@@ -22,7 +22,7 @@ export function checkSongFile(file) {
   return null;
 }
 
-function SongPicker({ songs, value, onChange, onUploaded }) {
+function SongPicker({ songs, value, onChange, onUploaded, onDeleted }) {
   const [problem, setProblem] = useState(null);
   const [uploading, setUploading] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -42,12 +42,28 @@ function SongPicker({ songs, value, onChange, onUploaded }) {
     }
   }
 
+  // Your own uploads count against your storage: one you no longer need can go.
+  async function remove() {
+    if (!window.confirm("Delete this song from your uploads?")) return;
+    try {
+      await deleteSong(value);
+      setProblem(null);
+      onDeleted(value);
+    } catch (error) {
+      setProblem(error);
+    }
+  }
+
+  const chosen = songs.find((song) => song.id === value);
   return (
     <div className="flex flex-col gap-2">
       <Field label="Song" id="song">
         <Select id="song" value={value} onChange={onChange}
           options={[["", songs.length ? "Choose a song…" : "No songs yet: upload one"], ...songs.map((s) => [s.id, `${s.title}${s.duration ? ` (${Math.round(s.duration)} s)` : ""}`])]} />
       </Field>
+      {chosen?.source === "upload" && (
+        <button type="button" onClick={remove} className="self-start text-sm text-rose-700 underline">Delete this song</button>
+      )}
       <label
         htmlFor="song-file"
         onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
@@ -105,7 +121,8 @@ export default function GeneratePage() {
       <h1 className="text-2xl font-bold">Make a choreography</h1>
       <Card className="flex flex-col gap-3">
         <SongPicker songs={songs} value={choice.song} onChange={set("song")}
-          onUploaded={(song) => { setSongs([...songs, song]); setChoice({ ...choice, song: song.id }); }} />
+          onUploaded={(song) => { setSongs([...songs, song]); setChoice({ ...choice, song: song.id }); }}
+          onDeleted={(id) => { setSongs(songs.filter((song) => song.id !== id)); setChoice({ ...choice, song: null }); }} />
         <div className="grid grid-cols-1 gap-3 sm:grid-cols-4">
           <Field label="Difficulty" id="difficulty"><Select id="difficulty" value={choice.difficulty} onChange={set("difficulty")} options={DIFFICULTIES} /></Field>
           <Field label="Energy" id="energy"><Select id="energy" value={choice.energy_level} onChange={set("energy_level")} options={ENERGIES} /></Field>

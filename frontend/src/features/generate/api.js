@@ -8,6 +8,8 @@ export function uploadSong(file) {
   return api.upload("/api/songs", form);
 }
 
+export const deleteSong = (songId) => api.del(`/api/songs/${songId}`);
+
 export const generate = (choice) => api.post("/api/choreography/generate", choice);
 export const describe = (body) => api.post("/api/choreography/describe", body);
 export const getTask = (taskId) => api.get(`/api/choreography/tasks/${taskId}`);
