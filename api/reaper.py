@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.choreography.service import reap
+from api.choreography.service import reap, stop_executions
 from bachata_common.settings import Settings
 from job_launcher.base import Launcher
 
@@ -38,7 +38,8 @@ class ReaperThread:
             try:
                 with self.sessions.begin() as session:
                     reaped = reap(session=session, launcher=self.launcher, settings=self.settings, now=self.clock())
+                stop_executions(self.launcher, reaped)
                 if reaped:
-                    log.info("reaper marked %d dead render(s) failed", reaped)
+                    log.info("reaper marked %d dead render(s) failed and stopped them", len(reaped))
             except Exception:  # the next round tries again; the API keeps serving
                 log.warning("reaper round failed", exc_info=True)

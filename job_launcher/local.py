@@ -11,9 +11,22 @@ import threading
 from collections import deque
 from pathlib import Path
 
+from bachata_common.settings import API_ONLY, environment_names
 from job_launcher.base import ExecutionState, LaunchError, LaunchRequest
 
 log = logging.getLogger(__name__)
+# What a render process needs of the API's environment besides the settings: the system, its libraries' own
+# switches (Ray, numba, ultralytics, BLAS threads) and the cloud client's credentials.
+SYSTEM = frozenset({"PATH", "HOME", "USER", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV", "LD_LIBRARY_PATH",
+                    "PYTHONPATH", "PYTHONDONTWRITEBYTECODE", "GOOGLE_APPLICATION_CREDENTIALS",
+                    "STORAGE_EMULATOR_HOST"})  # fmt: skip
+LIBRARY_PREFIXES = ("RAY_", "NUMBA_", "YOLO_", "OMP_", "OPENBLAS_", "MKL_")
+
+
+def job_environment(environ: dict[str, str]) -> dict[str, str]:
+    """The part of the API's environment a render may see: its settings and the system, never the API's secrets."""
+    wanted = (environment_names() - API_ONLY) | SYSTEM
+    return {name: value for name, value in environ.items() if name in wanted or name.startswith(LIBRARY_PREFIXES)}
 
 
 class LocalLauncher:
@@ -60,7 +73,8 @@ class LocalLauncher:
             threading.Thread(target=self._wait, args=(execution,), daemon=True).start()
 
     def _spawn(self, execution: str, request: LaunchRequest) -> subprocess.Popen:
-        env = {**os.environ, **self.env, **request.environment(), "JOB_EXECUTION_NAME": execution}
+        env = {**job_environment(dict(os.environ)), **self.env, **request.environment()}
+        env["JOB_EXECUTION_NAME"] = execution
         output = subprocess.DEVNULL
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)

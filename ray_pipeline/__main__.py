@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 
-from bachata_common.settings import get_settings
+from bachata_common.settings import JobSettings
 from ray_pipeline.job import EXIT_USAGE, UsageError, params_from_env, run_job
 
 
@@ -19,7 +19,7 @@ def main() -> int:
         return EXIT_USAGE
     # Cloud Run names each execution; the Ray Jobs and local launchers pass theirs the same way.
     execution = os.environ.get("CLOUD_RUN_EXECUTION") or os.environ.get("JOB_EXECUTION_NAME")
-    return run_job(params, get_settings(), execution=execution)
+    return run_job(params, JobSettings(), execution=execution)
 
 
 if __name__ == "__main__":

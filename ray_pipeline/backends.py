@@ -59,7 +59,7 @@ def localise_clips(clips: list[MoveClip], storage: Storage, library_dir: Path, c
                     storage.download(key, local)
             clips[index] = dataclasses.replace(clip, path=local)
     except OSError as exc:
-        raise TransientFault("Could not fetch the move clips; retrying", cause=f"clip download: {exc}") from exc
+        raise TransientFault("Could not fetch the move clips", cause=f"clip download: {exc}") from exc
     return root
 
 

@@ -116,9 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         with timed(startup, "library"):
             clips = playable(load_library(args.library))
         with (
-            Listening(args.song, audio_beside(args.out)) as listening,  # heard while Ray starts
+            Listening(args.song, audio_beside(args.out)) as listening,  # decoded while Ray starts
             ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup),
         ):
+            listening.hear_in_background()
             if args.profile:
                 print(
                     f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "

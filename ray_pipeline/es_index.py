@@ -174,7 +174,7 @@ class ElasticsearchIndex(SearchIndex):
                 delay = self.backoff * 2 ** (attempt - 1)
                 log.warning("move index %s failed (%s); retry %d in %.1f s", what, problem, attempt, delay)
                 self.sleep(delay)
-        raise TransientFault("The move index is unreachable; retrying", cause=f"elasticsearch {what}: {problem}")
+        raise TransientFault("The move index is unreachable", cause=f"elasticsearch {what}: {problem}")
 
     def search(
         self, query: np.ndarray, *, difficulty: str | None = None, energy_level: str | None = None, size: int = 200

@@ -116,7 +116,7 @@ def fetch_song(audio_input: str, storage: Storage, stack: ExitStack) -> Path:
             raise BadInput("The song was not found in storage", cause=f"no object at {key}")
         return stack.enter_context(storage.local_copy(key))
     except OSError as exc:
-        raise TransientFault("Could not fetch the song; retrying", cause=f"storage read failed: {exc}") from exc
+        raise TransientFault("Could not fetch the song", cause=f"storage read failed: {exc}") from exc
 
 
 def load_move_library(settings: Settings) -> list[MoveClip]:
@@ -146,14 +146,21 @@ def run_job(params: JobParams, settings: Settings, *, execution: str | None = No
         return EXIT_OK
     except RenderError as exc:
         log.warning("task %s failed: %s (%s)", params.task_id, exc.message, exc.cause)
-        _record_failure(store, exc.message, exc.cause)
+        _record_failure(store, _what_next(exc.message, exc.retryable, settings), exc.cause)
         return EXIT_RETRY if exc.retryable else EXIT_OK
     except Exception as exc:
         log.exception("task %s failed unexpectedly", params.task_id)
-        _record_failure(store, "Video generation failed", f"{type(exc).__name__}: {exc}")
+        _record_failure(store, _what_next("Video generation failed", True, settings), f"{type(exc).__name__}: {exc}")
         return EXIT_RETRY
     finally:
         engine.dispose()
+
+
+def _what_next(message: str, retryable: bool, settings: Settings) -> str:
+    """The dancer's message, saying truly whether the render will be tried again (only Cloud Run retries)."""
+    if retryable and settings.render_attempt < settings.render_max_retries:
+        return f"{message}; trying again"
+    return f"{message}; please generate again" if retryable else message
 
 
 def _record_failure(store: TaskStore, message: str, error: str) -> None:
@@ -189,7 +196,9 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             output=output,
             seed=params.seed,
         )
+        listening.samples()  # a song that cannot be danced to fails here, before any of Ray starts
         with ray_runtime(cpus, stop_in_background=True):  # the video is published while Ray stops
+            listening.hear_in_background()  # while the index and the renderer are set up
             renderer = Renderer(
                 index=open_move_index(settings, clips, clips_root),
                 library=clips,
@@ -206,7 +215,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             storage.put_file(outcome.metadata, keys["metadata"])
             storage.put_file(outcome.video, keys["video"])
         except OSError as exc:
-            raise TransientFault("Could not save the video; retrying", cause=f"storage write failed: {exc}") from exc
+            raise TransientFault("Could not save the video", cause=f"storage write failed: {exc}") from exc
     summary = outcome.summary
     if (key := song_key(params.audio_input, storage)) is not None:
         _remember_song(storage, key, summary)

@@ -1,13 +1,16 @@
-"""The song heard from the first moment: decoded, beat-tracked and embedded in threads, its AAC encoded by ffmpeg.
+"""The song heard from the first moment: decoded in a thread and encoded to AAC by ffmpeg while Ray starts,
+then beat-tracked and embedded in threads.
 
-None of it needs the Ray runtime, which takes a couple of seconds to start; begun before it, most of it is
-done by the time the render wants it.
+None of it needs the Ray runtime, which takes seconds to start. But only the decode (a pipe from ffmpeg) runs
+while Ray starts: Ray forks its processes with a Python pre-exec hook, and a fork while another thread imports
+numba or compiles with it hung ray.init for good (seen under load). So the Python-heavy hearing waits for
+``hear_in_background()``, which the render calls once Ray is up.
 """
 
 from __future__ import annotations
 
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,8 +38,11 @@ class Heard:
 
 
 def decode_song(song: Path) -> np.ndarray:
-    """The song's samples at the analysis rate; BadInput when unreadable, too short or too long."""
-    samples = decode_audio(song, sample_rate=ANALYSIS_SAMPLE_RATE)
+    """The song's samples at the analysis rate; BadInput when unreadable, too short or too long.
+
+    The length is what decodes (just past the limit at most), never what the file's header claims.
+    """
+    samples = decode_audio(song, sample_rate=ANALYSIS_SAMPLE_RATE, limit=MAX_SONG_SECONDS + 1)
     duration = samples.size / ANALYSIS_SAMPLE_RATE
     if duration < MIN_SONG_SECONDS:
         raise BadInput(f"The song is too short ({duration:.0f} s); use at least {MIN_SONG_SECONDS:.0f} s")
@@ -68,20 +74,28 @@ class Listening:
     def __init__(self, song: Path, audio: Path):
         self._audio = audio
         audio.parent.mkdir(parents=True, exist_ok=True)
-        command = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(song), "-vn", "-c:a", "aac",
-                   "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-f", "mp4", str(audio)]  # fmt: skip
+        command = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(song), "-vn", "-t",
+                   str(MAX_SONG_SECONDS + 1), "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-f", "mp4",
+                   str(audio)]  # fmt: skip
         self._encoder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         # Two threads: the beats on one, the embedding's features on the other (numpy and librosa release
-        # the GIL for their heavy parts), both from the one decoding.
+        # the GIL for their heavy parts), both from the one decoding, which starts now.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hearing")
         self._decoding = self._pool.submit(decode_song, song)
-        self._hearing = self._pool.submit(lambda: hear(self._decoding.result()))
-        self._features = self._pool.submit(lambda: audio_features(self._decoding.result(), ANALYSIS_SAMPLE_RATE))
+        self._hearing: Future[Heard] | None = None
+        self._features: Future[np.ndarray] | None = None
 
     def samples(self) -> np.ndarray:
         return self._decoding.result()
 
+    def hear_in_background(self) -> None:
+        """Start tracking the beats and computing the embedding's features (once; never while Ray starts)."""
+        if self._hearing is None:
+            self._hearing = self._pool.submit(lambda: hear(self._decoding.result()))
+            self._features = self._pool.submit(lambda: audio_features(self._decoding.result(), ANALYSIS_SAMPLE_RATE))
+
     def heard(self) -> Heard:
+        self.hear_in_background()
         return self._hearing.result()
 
     def embedding(self) -> np.ndarray:

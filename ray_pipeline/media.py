@@ -32,12 +32,17 @@ def run_ffmpeg(stream: ffmpeg.nodes.OutputStream, *, feed: bytes | None = None) 
         raise FFmpegError("ffmpeg", exc.stderr.decode(errors="replace")) from exc
 
 
-def decode_audio(path: Path, *, sample_rate: int = ANALYSIS_SAMPLE_RATE) -> np.ndarray:
-    """Any audio (or a video's audio track) as mono float32 at ``sample_rate``; BadInput when undecodable."""
+def decode_audio(path: Path, *, sample_rate: int = ANALYSIS_SAMPLE_RATE, limit: float | None = None) -> np.ndarray:
+    """Any audio (or a video's audio track) as mono float32 at ``sample_rate``; BadInput when undecodable.
+
+    ``limit`` stops decoding after that many seconds, whatever length the file claims: memory stays bounded
+    even for a tiny file that expands to hours (a decompression bomb).
+    """
+    options = {"t": f"{limit:.3f}"} if limit is not None else {}
     try:
         raw, _ = (
             ffmpeg.input(str(path))
-            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate)
+            .output("pipe:", format="f32le", acodec="pcm_f32le", ac=1, ar=sample_rate, **options)
             .global_args("-hide_banner", "-nostdin", "-v", "error")
             .run(capture_stdout=True, capture_stderr=True)
         )

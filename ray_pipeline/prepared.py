@@ -141,7 +141,7 @@ class PreparedLibrary:
         try:
             return self.storage.download(key, path) if self.storage.exists(key) else None
         except OSError as exc:
-            raise TransientFault("Could not fetch the prepared moves; retrying", cause=f"storage: {exc}") from exc
+            raise TransientFault("Could not fetch the prepared moves", cause=f"storage: {exc}") from exc
 
     def publish(self, analysis: ClipAnalysis, output: OutputFormat) -> None:
         """Share a copy prepared here with later executions (a bucket only; locally the cache is the library)."""
@@ -149,4 +149,4 @@ class PreparedLibrary:
             try:
                 self.storage.put_file(self.path(analysis, output), self._key(analysis, output))
             except OSError as exc:
-                raise TransientFault("Could not save the prepared moves; retrying", cause=f"storage: {exc}") from exc
+                raise TransientFault("Could not save the prepared moves", cause=f"storage: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -9,6 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import ray  # the package's __init__ has already set the variables that keep Ray on loopback
+
+log = logging.getLogger(__name__)
+# Ray starts in seconds here. A start that never returns (its processes are forked from this one, which once
+# deadlocked) must not hold a render, its heartbeat and its slot for good: the process exits non-zero instead,
+# so the reaper fails the row and Cloud Run retries.
+START_DEADLINE_SECONDS = 180
+EXIT_RETRY = 1
+
+
+def _exit_unless_started(started: threading.Event, deadline: float) -> None:
+    if not started.wait(deadline):
+        log.error("Ray did not start within %.0f s; exiting so the render can be retried", deadline)
+        os._exit(EXIT_RETRY)
 
 
 @contextmanager
@@ -39,15 +53,20 @@ def ray_runtime(
         finally:
             ray.shutdown()
         return
-    ray.init(
-        address="local",
-        num_cpus=cpus,
-        include_dashboard=dashboard,
-        dashboard_host="127.0.0.1",
-        dashboard_port=dashboard_port,
-        log_to_driver=False,
-        configure_logging=False,
-    )
+    up = threading.Event()
+    threading.Thread(target=_exit_unless_started, args=(up, START_DEADLINE_SECONDS), daemon=True).start()
+    try:
+        ray.init(
+            address="local",
+            num_cpus=cpus,
+            include_dashboard=dashboard,
+            dashboard_host="127.0.0.1",
+            dashboard_port=dashboard_port,
+            log_to_driver=False,
+            configure_logging=False,
+        )
+    finally:  # started or failed: either way it returned
+        up.set()
     timings["ray_start"] = round(time.perf_counter() - started, 3)
     try:
         yield

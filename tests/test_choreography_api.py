@@ -11,6 +11,7 @@ from bachata_common.db import ChoreographyTask
 from job_launcher.base import ExecutionState
 from ray_pipeline.synthetic import make_song
 from tests.support.api import auth, signed_in
+from tests.support.launchers import RecordingLauncher
 
 
 @pytest.fixture
@@ -276,12 +277,28 @@ def test_reaper_fails_silent_and_dead_renders_only(client, song, launcher, sessi
         session.execute(update(ChoreographyTask).where(ChoreographyTask.task_id == done).values(status="completed"))
         session.commit()
         launcher.states[f"recorded-{dead}"] = ExecutionState.FAILED
-        assert reap(session=session, launcher=launcher, settings=settings, now=clock.now) == 2
+        assert len(reap(session=session, launcher=launcher, settings=settings, now=clock.now)) == 2
         session.commit()
         states = {t.task_id: (t.status, t.message) for t in session.scalars(select(ChoreographyTask))}
     assert states[silent] == ("failed", "The render stopped responding; please generate again")
     assert states[dead] == ("failed", "The render stopped unexpectedly; please generate again")
     assert states[healthy][0] == "running" and states[done][0] == "completed"
+
+
+def test_reaper_leaves_the_original_apps_renders_to_the_original(client, session_factory, clock, settings):
+    """Issue 14: our reaper failed the original's own renders, which go quiet for minutes between updates."""
+    from api.choreography.service import reap
+
+    me = signed_in(client)
+    long_ago = clock.now - timedelta(hours=1)
+    with session_factory() as session:
+        originals = [ChoreographyTask(user_id=me["user"]["id"], status=status, progress=70, created_at=long_ago,
+                                      updated_at=long_ago) for status in ("running", "started")]  # fmt: skip
+        session.add_all(originals)
+        session.commit()
+        assert reap(session=session, launcher=RecordingLauncher(), settings=settings, now=clock.now) == []
+        session.commit()
+        assert [session.get(ChoreographyTask, row.task_id).status for row in originals] == ["running", "started"]
 
 
 def test_reaper_endpoint_is_staff_only(client, session_factory):

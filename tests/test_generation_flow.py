@@ -127,7 +127,7 @@ def test_a_killed_render_is_reaped_and_generating_again_works(postgres, tmp_path
         os.killpg(process.pid, signal.SIGKILL)  # the whole render, Ray runtime included
         process.wait()
         with app.state.session_factory.begin() as session:
-            assert reap(session=session, launcher=launcher, settings=settings, now=app.state.clock()) == 1
+            assert len(reap(session=session, launcher=launcher, settings=settings, now=app.state.clock())) == 1
         row = client.get(f"/api/choreography/tasks/{task_id}", headers=auth(me)).json()
         assert (row["status"], row["stage"], row["progress"]) == ("failed", "failed", 0)
         assert "stopped unexpectedly" in row["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
@@ -19,7 +21,13 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import run_v2
 from google.longrunning import operations_pb2
 from google.protobuf import any_pb2, timestamp_pb2
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
+from bachata_common.db import ChoreographyTask
+from bachata_common.db.bootstrap import prepare_database
+from bachata_common.db.engine import create_db_engine
+from bachata_common.settings import Settings
 from job_launcher.base import ExecutionState, LaunchError, LaunchRequest
 from job_launcher.cloudrun import CloudRunLauncher
 from job_launcher.local import LocalLauncher
@@ -57,6 +65,70 @@ def test_local_launcher_runs_a_bounded_number_and_queues_the_rest():
     assert {launcher.status(e) for e in (first, second, third)} == {ExecutionState.FAILED}
     assert launcher.status("local-unknown") is ExecutionState.UNKNOWN
     assert launcher.cancel("local-unknown") is False
+
+
+def test_a_render_process_gets_no_secret_of_the_apis(monkeypatch):
+    """Issue 14: render subprocesses inherited the API's whole environment, secrets included."""
+    for name, value in {"SECRET_KEY": "s3cr3t-signing-key", "GOOGLE_API_KEY": "gemini-key",
+                        "AWS_SECRET_ACCESS_KEY": "unrelated", "DB_PASSWORD": "db-pass", "RAY_AUTH_MODE": "token",
+                        "NUMBA_CACHE_DIR": "var/cache/numba"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    seen = {}
+
+    class Recorded(subprocess.Popen):
+        def __init__(self, args, **kwargs):
+            seen.update(kwargs["env"])
+            super().__init__(args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    launcher = LocalLauncher(max_running=1, env={"TASK_ID": "not-a-uuid"})
+    execution = launcher.launch(LaunchRequest(task_id="not-a-uuid", user_id=1, audio_input="x", difficulty="beginner"))
+    wait_until(lambda: launcher.status(execution).finished, 60, "the render to exit")
+    assert not {"SECRET_KEY", "GOOGLE_API_KEY", "AWS_SECRET_ACCESS_KEY"} & set(seen)
+    assert {"DB_PASSWORD", "RAY_AUTH_MODE", "NUMBA_CACHE_DIR", "PATH", "TASK_ID", "JOB_EXECUTION_NAME"} <= set(seen)
+
+
+@pytest.mark.postgres
+def test_a_hung_local_render_is_reaped_stopped_and_its_slot_freed(postgres, tmp_path):
+    """Issue 14 (6): a SIGSTOPped render was marked failed but kept its process and its slot until restart."""
+    from api.choreography.service import reap, stop_executions
+    from bachata_common.db import utcnow
+
+    url = postgres.create_database("hung")  # its own: the rows here are committed
+    engine = create_db_engine(url)
+    prepare_database(engine)
+    settings = Settings(database_url=url, var_dir=tmp_path / "var", stale_task_seconds=120)
+    launcher = LocalLauncher(max_running=1, env={"DATABASE_URL": url, "VAR_DIR": str(tmp_path / "var")})
+    user_id = create_user(engine)
+    task_id = create_task(engine, user_id)
+    hung = launcher.launch(LaunchRequest(task_id=task_id, user_id=user_id, audio_input="songs/x.wav",
+                                         difficulty="beginner"))  # fmt: skip
+    (process,) = [child for child in psutil.Process().children() if "ray_pipeline" in child.cmdline()]
+    process.suspend()  # SIGSTOP: alive, silent, holding the only slot
+    try:
+        queued = launcher.launch(LaunchRequest(task_id="not-a-uuid", user_id=1, audio_input="x", difficulty="beginner"))
+        assert launcher.status(queued) is ExecutionState.QUEUED
+        now = utcnow()
+        with engine.begin() as connection:
+            connection.execute(
+                update(ChoreographyTask)
+                .where(ChoreographyTask.task_id == task_id)
+                .values(status="running", job_execution_name=hung, updated_at=now - timedelta(minutes=10))
+            )
+        with Session(engine) as session:
+            reaped = reap(session=session, launcher=launcher, settings=settings, now=now)
+            session.commit()
+        assert reaped == [hung]
+        stop_executions(launcher, reaped)
+        assert not psutil.pid_exists(process.pid)  # killed, not left stopped
+        assert launcher.status(hung) is ExecutionState.FAILED
+        wait_until(lambda: launcher.status(queued) is not ExecutionState.QUEUED, 30, "the queued render to start")
+        row = read_task(engine, task_id)
+        assert row.status == "failed" and "stopped responding" in row.message
+    finally:  # a stopped process must not outlive a failed test
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        engine.dispose()
 
 
 def _packed_execution(execution: run_v2.Execution) -> any_pb2.Any:

@@ -18,6 +18,7 @@ from bachata_common.settings import PROJECT_ROOT, Settings
 from ray_pipeline.job import EXIT_OK, EXIT_RETRY, JobParams, run_job
 from ray_pipeline.media import probe
 from ray_pipeline.synthetic import make_song
+from tests.support.bombs import lying_flac, peak_rss_mb
 from tests.support.rows import create_task, create_user, read_task, saved_row
 
 pytestmark = pytest.mark.postgres
@@ -185,6 +186,26 @@ def test_bad_songs_fail_for_good_with_a_clear_message(
     assert row.error
 
 
+def test_a_song_hiding_hours_behind_its_header_fails_in_the_job_within_bounded_memory(
+    db, media, session_var_dir, demo_library
+):
+    """Issue 14 (1): fed straight to the job, the two-hour FLAC that claims 60 s once peaked at 1.44 GB."""
+    lying_flac(media / "songs" / "bomb.flac", claims=60, holds=7200)
+    user_id = create_user(db)
+    task_id = create_task(db, user_id)
+    env = {**os.environ, "TASK_ID": task_id, "USER_ID": str(user_id), "AUDIO_INPUT": "songs/bomb.flac",
+           "DIFFICULTY": "beginner", "DATABASE_URL": db.url.render_as_string(hide_password=False),
+           "MEDIA_DIR": str(media), "VAR_DIR": str(session_var_dir), "LIBRARY_DIR": str(demo_library),
+           "RENDER_CPUS": "2"}  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "ray_pipeline"], env=env, cwd=PROJECT_ROOT,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    peak_mb = peak_rss_mb(process)
+    assert process.returncode == EXIT_OK  # bad input: no retry
+    row = read_task(db, task_id)
+    assert row.status == "failed" and "too long" in row.message, row.message
+    assert 100 < peak_mb < 600, f"the job peaked at {peak_mb:.0f} MB"
+
+
 def test_unknown_parameters_and_a_missing_library_fail_without_retry(db, media, session_var_dir, tmp_path):
     make_song(media / "songs" / "ok.wav", bpm=128, duration=35)
     user_id = create_user(db)
@@ -214,6 +235,19 @@ def test_an_unreachable_database_exits_for_a_retry(media, session_var_dir, demo_
         style=None,
     )
     assert run_job(task, settings) == EXIT_RETRY
+
+
+def test_a_ray_start_that_never_returns_ends_the_process_for_a_retry():
+    """A hung ray.init kept its render's heartbeat, and so its row and slot, alive for good."""
+    script = ("import threading\nfrom ray_pipeline.runtime import _exit_unless_started\n"
+              "_exit_unless_started(threading.Event(), 0.5)\nprint('carried on')")  # fmt: skip
+    hung = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert hung.returncode == EXIT_RETRY and "carried on" not in hung.stdout
+    assert "did not start within" in hung.stderr
+    started = "import threading\nfrom ray_pipeline.runtime import _exit_unless_started\ne = threading.Event()\n"
+    started += "e.set()\n_exit_unless_started(e, 0.5)\nprint('carried on')"
+    assert "carried on" in subprocess.run([sys.executable, "-c", started], cwd=PROJECT_ROOT, capture_output=True,
+                                          text=True, timeout=60).stdout  # fmt: skip
 
 
 def test_the_entry_point_refuses_to_start_without_a_task(tmp_path):

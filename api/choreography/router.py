@@ -144,4 +144,7 @@ def reap_now(
     """Staff only: mark renders that died as failed now, instead of at the reaper's next round."""
     if not user.is_staff:
         raise Forbidden("Only staff can run the reaper")
-    return {"reaped": service.reap(session=session, launcher=launcher, settings=settings, now=clock())}
+    reaped = service.reap(session=session, launcher=launcher, settings=settings, now=clock())
+    session.commit()
+    service.stop_executions(launcher, reaped)
+    return {"reaped": len(reaped)}

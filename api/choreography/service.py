@@ -6,7 +6,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import Select, and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from api.errors import AppError, Conflict, NotFound, ServiceUnavailable
@@ -46,21 +46,29 @@ def _active_since(now: datetime, settings: Settings) -> datetime:
     return now - timedelta(seconds=settings.stale_task_seconds)
 
 
-def _check_caps(*, session: Session, user: User, settings: Settings, now: datetime) -> None:
-    """429 with Retry-After when the user, or everyone together, already has the allowed renders running."""
-    if session.bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _GENERATE_LOCK})
-    active = (
+def _active_renders(now: datetime, settings: Settings) -> Select:
+    return (
         select(func.count())
         .select_from(ChoreographyTask)
         .where(ChoreographyTask.status.in_(ACTIVE), ChoreographyTask.updated_at >= _active_since(now, settings))
     )
-    mine = session.scalar(active.where(ChoreographyTask.user_id == user.id))
+
+
+def renders_in_progress(*, session: Session, user: User, settings: Settings, now: datetime) -> int:
+    """How many of the user's renders are queued or running (a row that has gone silent no longer counts)."""
+    return session.scalar(_active_renders(now, settings).where(ChoreographyTask.user_id == user.id))
+
+
+def _check_caps(*, session: Session, user: User, settings: Settings, now: datetime) -> None:
+    """429 with Retry-After when the user, or everyone together, already has the allowed renders running."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _GENERATE_LOCK})
+    mine = renders_in_progress(session=session, user=user, settings=settings, now=now)
     if mine >= settings.max_running_renders_per_user:
         raise TooManyRenders(
             f"You already have {mine} choreographies rendering; try again when one finishes", retry_after=30
         )
-    if session.scalar(active) >= settings.max_running_renders:
+    if session.scalar(_active_renders(now, settings)) >= settings.max_running_renders:
         raise TooManyRenders("The studio is busy rendering other choreographies; try again shortly", retry_after=60)
 
 
@@ -104,12 +112,17 @@ def start_render(
     )
     try:
         execution = launcher.launch(launch)
-    except LaunchError as exc:
-        log.error("launch of task %s failed: %s", task.task_id, exc)
+    except Exception as exc:  # whatever went wrong, the committed row must not stay "started" and hold a slot
+        log.error("launch of task %s failed: %s", task.task_id, exc, exc_info=not isinstance(exc, LaunchError))
+        session.rollback()
         session.execute(
             update(ChoreographyTask)
             .where(ChoreographyTask.task_id == task.task_id)
-            .values(**failed_values(message="Could not start the render", error=f"LaunchError: {exc}", now=now))
+            .values(
+                **failed_values(
+                    message="Could not start the render", error=f"{type(exc).__name__}: {exc}"[:2000], now=now
+                )
+            )
         )
         session.commit()
         raise ServiceUnavailable("The render service is unavailable right now; please try again") from exc
@@ -159,10 +172,14 @@ def cancel(*, session: Session, task: ChoreographyTask, launcher: Launcher, now:
     return task
 
 
-def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datetime) -> int:
-    """Fail active rows whose heartbeat stopped or whose execution the launcher reports dead; returns how many.
+def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datetime) -> list[str]:
+    """Fail our active rows whose heartbeat stopped or whose execution the launcher reports dead.
 
-    Each update re-checks the row's state, so the original app's own sweeper writing the same rows is harmless.
+    Only rows our launchers started (``job_execution_name`` set) are ours to judge: the original app's own
+    renders go quiet for minutes between progress updates, and its own sweeper looks after them. Returns the
+    executions of the rows failed here, which the caller stops once this transaction is committed (a hung
+    process would otherwise keep its slot forever). Each update re-checks the row's state, so the original's
+    sweeper writing the same rows is harmless.
     """
     # A queued row has no heartbeat yet, so "started" rows get longer than "running" ones.
     queued_limit = now - timedelta(seconds=max(600, 5 * settings.stale_task_seconds))
@@ -170,35 +187,39 @@ def reap(*, session: Session, launcher: Launcher, settings: Settings, now: datet
         and_(ChoreographyTask.status == "running", ChoreographyTask.updated_at < _active_since(now, settings)),
         and_(ChoreographyTask.status == "started", ChoreographyTask.updated_at < queued_limit),
     )
-    stale = session.execute(
-        update(ChoreographyTask)
-        .where(silent)
-        .values(
-            **failed_values(
+    ours = select(ChoreographyTask.task_id, ChoreographyTask.job_execution_name).where(
+        ChoreographyTask.status.in_(ACTIVE), ChoreographyTask.job_execution_name.is_not(None)
+    )
+    reaped = []
+    for task_id, execution in session.execute(ours).all():
+        if session.scalar(select(silent).where(ChoreographyTask.task_id == task_id)):
+            values = failed_values(
                 message="The render stopped responding; please generate again",
                 error=f"No heartbeat for {settings.stale_task_seconds} s",
                 now=now,
             )
-        )
-    ).rowcount
-    dead = 0
-    watched = session.execute(
-        select(ChoreographyTask.task_id, ChoreographyTask.job_execution_name).where(
-            ChoreographyTask.status.in_(ACTIVE), ChoreographyTask.job_execution_name.is_not(None)
-        )
-    ).all()
-    for task_id, execution in watched:
-        if launcher.status(execution) is not ExecutionState.FAILED:
-            continue
-        dead += session.execute(
-            update(ChoreographyTask)
-            .where(ChoreographyTask.task_id == task_id, ChoreographyTask.status.in_(ACTIVE))
-            .values(
-                **failed_values(
-                    message="The render stopped unexpectedly; please generate again",
-                    error=f"Execution {execution} ended without finishing the task",
-                    now=now,
-                )
+            state = silent
+        elif launcher.status(execution) is ExecutionState.FAILED:
+            values = failed_values(
+                message="The render stopped unexpectedly; please generate again",
+                error=f"Execution {execution} ended without finishing the task",
+                now=now,
             )
+            state = ChoreographyTask.status.in_(ACTIVE)
+        else:
+            continue
+        changed = session.execute(
+            update(ChoreographyTask).where(ChoreographyTask.task_id == task_id, state).values(**values)
         ).rowcount
-    return stale + dead
+        if changed:
+            reaped.append(execution)
+    return reaped
+
+
+def stop_executions(launcher: Launcher, executions: list[str]) -> None:
+    """Stop what the reaper gave up on (a process group locally, a cancel on Cloud Run or Ray), freeing its slot."""
+    for execution in executions:
+        try:
+            launcher.cancel(execution)
+        except Exception:  # the row is failed already; an execution that cannot be stopped is only logged
+            log.warning("could not stop execution %s", execution, exc_info=True)
