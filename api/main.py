@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from fastapi import FastAPI
@@ -17,14 +18,19 @@ from api.body_limit import BodySizeLimit
 from api.choreography.describe import GeminiCall
 from api.choreography.router import router as choreography_router
 from api.class_plans.router import router as class_plans_router
+from api.class_plans.service import EXPORT_STYLE
+from api.client_address import networks
 from api.clock import Clock
 from api.collections.router import router as collections_router
+from api.docs import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.health import router as health_router
+from api.input_guards import InputGuards
 from api.launcher import build_launcher
 from api.observability import JSON_LOGS, RequestContext, configure_logging
 from api.rate_limit import RateLimit
 from api.reaper import ReaperThread
+from api.security_headers import SecurityHeaders, inline_style_page
 from api.songs.router import router as songs_router
 from api.spa import install_spa
 from api.videos.router import router as videos_router
@@ -36,6 +42,7 @@ from bachata_common.storage import open_storage
 from job_launcher.base import Launcher
 
 JSON_BODY_LIMIT = 1024 * 1024
+UPLOAD_PATHS = ("/api/songs",)
 TEST_DB_SLOTS = 20
 
 
@@ -80,7 +87,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # served by install_docs, from the app's own copy of Swagger UI
         redoc_url=None,
     )
     app.state.settings = settings
@@ -88,6 +95,15 @@ def create_app(
     app.state.storage = open_storage(settings)
     app.state.launcher = launcher or build_launcher(settings)
     app.state.gemini = gemini
+    app.state.trusted_proxies = trusted_proxies = networks(settings.trusted_proxies)
+    # Innermost of the guards: inside the body limit, so the JSON it reads is already capped.
+    app.add_middleware(
+        InputGuards,
+        upload_paths=UPLOAD_PATHS,
+        secret=settings.secret_key,
+        access_lifetime=timedelta(minutes=settings.access_token_minutes),
+        clock=clock,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -99,7 +115,7 @@ def create_app(
         BodySizeLimit,
         default_limit=JSON_BODY_LIMIT,
         upload_limit=settings.upload_max_bytes,
-        upload_paths=("/api/songs",),
+        upload_paths=UPLOAD_PATHS,
     )
     app.add_middleware(
         RateLimit,
@@ -108,9 +124,17 @@ def create_app(
             "/api/auth/login": settings.login_rate_limit_per_minute,
             "/api/choreography/generate": settings.render_rate_limit_per_minute,
             "/api/choreography/describe": settings.render_rate_limit_per_minute,
+            "/api/songs": settings.upload_rate_limit_per_minute,
         },
         secret=settings.secret_key,
+        access_lifetime=timedelta(minutes=settings.access_token_minutes),
+        trusted_proxies=trusted_proxies,
         clock=clock,
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        export_policy=inline_style_page(EXPORT_STYLE),
+        strict_transport=settings.environment == "production",
     )
     app.add_middleware(RequestContext)  # outermost: every response, even a refusal, carries a request id
     install_error_handlers(app)
@@ -125,5 +149,6 @@ def create_app(
     )
     for router in routers:
         app.include_router(router, responses=ERROR_RESPONSES)
+    install_docs(app)
     install_spa(app, settings.frontend_dist)  # last: its catch-all route must not shadow the API
     return app

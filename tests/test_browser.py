@@ -68,6 +68,13 @@ def test_dancer_flow_in_chromium(live_server, song, size):
         assert (ARTIFACTS / f"{size}-{page}.png").stat().st_size > 1000, page
 
 
+def test_the_api_docs_render_offline_under_their_policy(live_server):
+    """Issue 14 (8): the docs' Swagger UI came from a CDN, so offline the page was blank."""
+    result = subprocess.run(["node", "e2e/docs.mjs", live_server], cwd=FRONTEND, capture_output=True, text=True,
+                            timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.postgres
 def test_the_originals_instructor_sees_her_class_plans(postgres, shared_dir, demo_library, tmp_path):
     _browser_ready()

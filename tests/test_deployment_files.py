@@ -5,33 +5,27 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
 import shlex
 import tomllib
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 
 import pytest
 import yaml
-from pydantic import AliasChoices
 
-from bachata_common.settings import PROJECT_ROOT, Settings
+from api.security_headers import ALWAYS, APP_PAGE
+from bachata_common.settings import API_ONLY, PROJECT_ROOT, JobSettings, Settings, environment_names
 
 DOCKERFILES = {"api": "api/Dockerfile", "frontend": "frontend/Dockerfile", "job": "ray_pipeline/Dockerfile"}
 CLOUD_RUN = {"api": "api/cloudrun-service.yaml", "frontend": "frontend/cloudrun-service.yaml",
              "job": "ray_pipeline/cloudrun-job.yaml"}  # fmt: skip
+STAND_IN_SECRET = secrets.token_urlsafe(32)  # what an operator's secret looks like (production refuses "x" * 40)
 JOB_CONTRACT = {"TASK_ID", "USER_ID", "AUDIO_INPUT", "DIFFICULTY", "ENERGY_LEVEL", "STYLE", "ORIGINAL_QUERY"}
 
 
 def load(relative: str) -> dict:
     return yaml.safe_load((PROJECT_ROOT / relative).read_text())
-
-
-def setting_names() -> set[str]:
-    """Every environment variable the settings read."""
-    names = set()
-    for field in Settings.model_fields.values():
-        alias = field.validation_alias
-        names |= set(alias.choices) if isinstance(alias, AliasChoices) else {alias}
-    return names
 
 
 def instructions(relative: str) -> list[tuple[str, str]]:
@@ -49,20 +43,20 @@ def locked_version(package: str) -> str:
 def expand(value: str) -> str:
     """Compose's ${VAR:-default} and ${VAR:?message}: the default, or a stand-in for a required value."""
     value = re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
-    return re.sub(r"\$\{\w+:\?[^}]*\}", "x" * 40, value)
+    return re.sub(r"\$\{\w+:\?[^}]*\}", STAND_IN_SECRET, value)
 
 
 def container_env(container: dict) -> dict[str, str]:
     """A Cloud Run container's env, secrets replaced by stand-ins."""
-    return {item["name"]: item.get("value", "x" * 40) for item in container["env"]}
+    return {item["name"]: item.get("value", STAND_IN_SECRET) for item in container["env"]}
 
 
-def settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in setting_names():
+def settings_from(env: dict[str, str], monkeypatch: pytest.MonkeyPatch, kind: type[Settings] = Settings) -> Settings:
+    for name in environment_names():
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    return Settings(_env_file=None)
+    return kind(_env_file=None)
 
 
 @pytest.mark.parametrize(
@@ -136,8 +130,9 @@ def test_compose_has_the_stack_and_pins_elasticsearch_to_the_clients_major():
 def test_compose_env_is_made_of_settings_that_accept_it(service, monkeypatch):
     compose = load("docker-compose.yml")
     env = {name: expand(value) for name, value in compose["services"][service]["environment"].items()}
-    assert set(env) - JOB_CONTRACT <= setting_names(), set(env) - JOB_CONTRACT - setting_names()
-    settings = settings_from({k: v for k, v in env.items() if k not in JOB_CONTRACT}, monkeypatch)
+    assert set(env) - JOB_CONTRACT <= environment_names(), set(env) - JOB_CONTRACT - environment_names()
+    settings = settings_from({k: v for k, v in env.items() if k not in JOB_CONTRACT}, monkeypatch,
+                             JobSettings if service == "job" else Settings)  # fmt: skip
     assert settings.environment == "production"
     assert "@postgres:5432/bachata_buddy" in settings.sqlalchemy_url
     assert settings.move_index == "elasticsearch"
@@ -155,8 +150,9 @@ def test_cloud_run_job_has_the_sizes_retries_and_settings():
     assert job["metadata"]["name"] == Settings.model_fields["cloud_run_job_name"].default
     assert container["resources"]["limits"] == {"cpu": "4", "memory": "4Gi"}
     assert (task["timeoutSeconds"], task["maxRetries"], execution["parallelism"]) == (3600, 3, 5)
+    assert container_env(container)["RENDER_MAX_RETRIES"] == str(task["maxRetries"])
     secrets = {item["name"] for item in container["env"] if "valueFrom" in item}
-    assert {"SECRET_KEY", "DB_PASSWORD"} <= secrets
+    assert "DB_PASSWORD" in secrets and not secrets & API_ONLY  # the job signs nothing: no signing key
     assert all(item["valueFrom"]["secretKeyRef"]["name"] for item in container["env"] if "valueFrom" in item)
 
 
@@ -166,8 +162,8 @@ def test_cloud_run_env_is_made_of_settings_that_accept_it(service, monkeypatch):
     spec = document["spec"]["template"]["spec"]
     containers = spec["template"]["spec"]["containers"] if service == "job" else spec["containers"]
     env = container_env(containers[0])
-    assert set(env) <= setting_names(), set(env) - setting_names()
-    settings = settings_from(env, monkeypatch)
+    assert set(env) <= environment_names(), set(env) - environment_names()
+    settings = settings_from(env, monkeypatch, JobSettings if service == "job" else Settings)
     assert settings.storage_backend == "gcs" and settings.move_index == "elasticsearch"
     assert "host=%2Fcloudsql%2F" in settings.sqlalchemy_url  # Cloud SQL through its unix socket
     annotations = document["spec"]["template"]["metadata"]["annotations"]
@@ -175,6 +171,28 @@ def test_cloud_run_env_is_made_of_settings_that_accept_it(service, monkeypatch):
     if service == "api":
         assert settings.launcher == "cloudrun"
         assert settings.cloud_run_job_name == load(CLOUD_RUN["job"])["metadata"]["name"]
+
+
+def test_the_api_trusts_exactly_the_proxies_in_front_of_it(monkeypatch):
+    compose = load("docker-compose.yml")
+    services = compose["services"]
+    nginx = services["frontend"]["networks"]["default"]["ipv4_address"]
+    subnet = compose["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert services["api"]["environment"]["TRUSTED_PROXIES"] == nginx  # the proxy, not the whole network
+    assert ip_address(nginx) in ip_network(subnet)
+    cloud_run = container_env(load(CLOUD_RUN["api"])["spec"]["template"]["spec"]["containers"][0])
+    assert settings_from(cloud_run, monkeypatch).trusted_proxies  # Cloud Run's front end is trusted
+
+
+def test_nginx_sends_the_apps_own_security_headers_wherever_it_serves_files():
+    template = (PROJECT_ROOT / "frontend/nginx.conf.template").read_text()
+    locations = re.findall(r"location (\S+) \{(.*?)\n    \}", template, flags=re.S)
+    serving = {path: body for path, body in locations if "try_files" in body}
+    assert set(serving) == {"/assets/", "/"}
+    for path, body in serving.items():
+        headers = dict(re.findall(r'add_header ([\w-]+) "([^"]*)"', body))
+        assert headers.get("Content-Security-Policy") == APP_PAGE, path
+        assert {name: headers.get(name) for name in ALWAYS} == ALWAYS, path
 
 
 def test_api_and_job_share_one_bucket_and_index():

@@ -188,6 +188,12 @@ def summary(session: Session, plan: ClassPlan) -> dict:
     }
 
 
+# The export's only style, allowed by its hash in the page's Content-Security-Policy.
+EXPORT_STYLE = (
+    "body{font-family:sans-serif;max-width:40em;margin:2em auto}li{margin-bottom:1em}@media print{a{display:none}}"
+)
+
+
 def export_html(session: Session, plan: ClassPlan) -> str:
     """A printable page of the plan (everything escaped)."""
     e = html.escape
@@ -200,8 +206,7 @@ def export_html(session: Session, plan: ClassPlan) -> str:
     facts = summary(session, plan)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{e(plan.title)}</title><style>body{{font-family:sans-serif;max-width:40em;margin:2em auto}}"
-        "li{margin-bottom:1em}@media print{a{display:none}}</style></head><body>"
+        f"<title>{e(plan.title)}</title><style>{EXPORT_STYLE}</style></head><body>"
         f"<h1>{e(plan.title)}</h1><p>{e(plan.difficulty_level)}"
         f"{f' · {plan.estimated_duration} min' if plan.estimated_duration else ''} · {facts['progression']}</p>"
         f"<p>{e(plan.description)}</p><ol>{items}</ol>"

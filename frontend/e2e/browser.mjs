@@ -6,3 +6,14 @@ const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgro
   "--disable-sync", "--no-first-run", "--disable-quic"];
 
 export const launchChromium = () => chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+
+// Collects the page's Content-Security-Policy violations (a policy too strict for the app shows up here).
+export async function watchPolicy(page) {
+  const violations = [];
+  await page.exposeFunction("reportViolation", (text) => violations.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) =>
+      window.reportViolation(`${event.violatedDirective} ${event.blockedURI}`));
+  });
+  return violations;
+}

@@ -1,7 +1,7 @@
 // End to end in Debian's Chromium: register → upload a song → generate → watch and practise → save → find
 // in the collection → delete. Usage: node e2e/flow.mjs BASE_URL SONG_FILE ARTIFACT_DIR WIDTHxHEIGHT
 import { mkdirSync } from "node:fs";
-import { launchChromium } from "./browser.mjs";
+import { launchChromium, watchPolicy } from "./browser.mjs";
 
 const [base, songFile, artifacts, size = "1280x800"] = process.argv.slice(2);
 const [width, height] = size.split("x").map(Number);
@@ -11,6 +11,8 @@ const browser = await launchChromium();
 const page = await browser.newPage({ viewport: { width, height } });
 const shot = (name) => page.screenshot({ path: `${artifacts}/${size}-${name}.png`, fullPage: true });
 const expect = (condition, what) => { if (!condition) throw new Error(`expected: ${what}`); };
+
+const violations = await watchPolicy(page);
 
 try {
   await page.goto(`${base}/login`);
@@ -29,6 +31,11 @@ try {
   await page.getByLabel("Save new choreographies to my collection automatically").uncheck();
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  // A new password: this tab keeps going on the tokens it gets back (the rest of the flow proves it).
+  await page.getByLabel("Current password").fill("steps-on-the-one-1");
+  await page.getByLabel("New password").fill("steps-on-the-two-2");
+  await page.getByRole("button", { name: "Change password" }).click();
+  await page.getByRole("status").filter({ hasText: "Password changed" }).waitFor();
   await shot("profile");
   await page.getByRole("link", { name: "Generate" }).click();
 
@@ -74,6 +81,15 @@ try {
   await page.waitForURL("**/collection");
   await page.getByText("Nothing here yet").waitFor();
   await shot("collection-empty");
+
+  // The uploaded song can go too, freeing its room in the dancer's storage.
+  await page.getByRole("link", { name: "Generate" }).click();
+  const uploaded = await page.locator("#song option").filter({ hasText: "e2e-groove" }).getAttribute("value");
+  await page.locator("#song").selectOption(uploaded);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete this song" }).click();
+  await page.waitForFunction((id) => ![...document.querySelectorAll("#song option")].some((o) => o.value === id), uploaded);
+  expect(violations.length === 0, `no Content-Security-Policy violations (${violations.join("; ")})`);
   console.log(`e2e ${size}: passed`);
 } catch (error) {
   await shot("failure").catch(() => {});
