@@ -101,6 +101,14 @@ def postgresql_engine(postgres: ThrowawayPostgres) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def committed_postgresql_engine(postgres: ThrowawayPostgres) -> Iterator[Engine]:
+    """A database of its own for renders run in other processes, whose commits cannot be rolled back."""
+    engine = _prepared_engine(postgres.create_database("committed"))
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest) -> Engine:
     """Each database test runs once on SQLite and once on PostgreSQL."""

@@ -219,7 +219,7 @@ def test_health_says_when_the_index_is_unreachable(settings, session_factory, cl
 
 @pytest.mark.postgres
 def test_the_job_fails_for_a_retry_when_the_index_is_unreachable(
-    ray_two_cpus, postgresql_engine, demo_library, tmp_path
+    ray_two_cpus, committed_postgresql_engine, demo_library, tmp_path
 ):
     from bachata_common.settings import Settings
     from ray_pipeline.job import EXIT_RETRY, JobParams, run_job
@@ -228,10 +228,10 @@ def test_the_job_fails_for_a_retry_when_the_index_is_unreachable(
     from tests.support.rows import create_task, create_user, read_task
 
     make_song(tmp_path / "media" / "songs" / "s.wav", bpm=128, duration=32, seed=1)
-    user_id = create_user(postgresql_engine)
-    task_id = create_task(postgresql_engine, user_id)
+    user_id = create_user(committed_postgresql_engine)
+    task_id = create_task(committed_postgresql_engine, user_id)
     settings = Settings(
-        database_url=postgresql_engine.url.render_as_string(hide_password=False),
+        database_url=committed_postgresql_engine.url.render_as_string(hide_password=False),
         var_dir=tmp_path / "var",
         media_dir=tmp_path / "media",
         library_dir=demo_library,
@@ -240,5 +240,5 @@ def test_the_job_fails_for_a_retry_when_the_index_is_unreachable(
         render_cpus=2,
     )
     assert run_job(JobParams(task_id, user_id, "songs/s.wav", "intermediate", None, None), settings) == EXIT_RETRY
-    row = read_task(postgresql_engine, task_id)
+    row = read_task(committed_postgresql_engine, task_id)
     assert row.status == "failed" and "move index" in row.message and "elasticsearch search" in row.error

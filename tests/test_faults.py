@@ -94,9 +94,11 @@ def test_the_database_going_away_mid_render_leaves_a_row_the_retry_completes(
 
 
 def test_a_failed_video_write_publishes_nothing_and_the_retry_succeeds(
-    ray_two_cpus, postgresql_engine, tmp_path, session_var_dir, demo_library, monkeypatch
+    ray_two_cpus, committed_postgresql_engine, tmp_path, session_var_dir, demo_library, monkeypatch
 ):
-    settings, params, user_id, task_id = _job(postgresql_engine, tmp_path / "media", session_var_dir, demo_library)
+    settings, params, user_id, task_id = _job(
+        committed_postgresql_engine, tmp_path / "media", session_var_dir, demo_library
+    )
     real_copy = shutil.copyfile
 
     def disk_full_halfway(source, target):
@@ -107,7 +109,7 @@ def test_a_failed_video_write_publishes_nothing_and_the_retry_succeeds(
 
     monkeypatch.setattr(shutil, "copyfile", disk_full_halfway)
     assert run_job(params, settings) == EXIT_RETRY
-    row = read_task(postgresql_engine, task_id)
+    row = read_task(committed_postgresql_engine, task_id)
     # The local launcher never retries, so the dancer is told to generate again, not that a retry follows.
     assert row.status == "failed" and row.message == "Could not save the video; please generate again"
     assert "No space left" in row.error
@@ -116,33 +118,35 @@ def test_a_failed_video_write_publishes_nothing_and_the_retry_succeeds(
     assert not [p for p in folder.iterdir() if p.name.endswith(".partial")]  # no half file left behind
     monkeypatch.setattr(shutil, "copyfile", real_copy)
     assert run_job(params, settings) == EXIT_OK
-    assert read_task(postgresql_engine, task_id).status == "completed"
+    assert read_task(committed_postgresql_engine, task_id).status == "completed"
     assert _outputs(tmp_path / "media", user_id) == [f"{task_id}.json", f"{task_id}.mp4", f"{task_id}.vtt"]
 
 
 def test_the_originals_sweeper_marking_the_task_failed_mid_render_does_not_stop_it(
-    ray_two_cpus, postgresql_engine, tmp_path, session_var_dir, demo_library
+    ray_two_cpus, committed_postgresql_engine, tmp_path, session_var_dir, demo_library
 ):
-    settings, params, _, task_id = _job(postgresql_engine, tmp_path / "media", session_var_dir, demo_library)
+    settings, params, _, task_id = _job(committed_postgresql_engine, tmp_path / "media", session_var_dir, demo_library)
 
     def sweep() -> None:  # what the original app's stuck-task sweeper writes
-        with postgresql_engine.begin() as connection:
+        with committed_postgresql_engine.begin() as connection:
             connection.exec_driver_sql(
                 "UPDATE choreography_tasks SET status = 'failed', stage = 'failed', progress = 0, "
                 f"message = 'Task timed out', error = 'stuck' WHERE task_id = '{task_id}'"
             )
 
-    swept = _when_stage(postgresql_engine, task_id, ("analyzing",), sweep)
+    swept = _when_stage(committed_postgresql_engine, task_id, ("analyzing",), sweep)
     assert run_job(params, settings) == EXIT_OK
     swept.join()
-    row = read_task(postgresql_engine, task_id)
+    row = read_task(committed_postgresql_engine, task_id)
     assert (row.status, row.stage, row.progress, row.error) == ("completed", "completed", 100, None)
 
 
 def test_two_executions_of_one_task_leave_one_video_and_one_saved_row(
-    ray_two_cpus, postgresql_engine, tmp_path, session_var_dir, demo_library
+    ray_two_cpus, committed_postgresql_engine, tmp_path, session_var_dir, demo_library
 ):
-    settings, params, user_id, task_id = _job(postgresql_engine, tmp_path / "media", session_var_dir, demo_library)
+    settings, params, user_id, task_id = _job(
+        committed_postgresql_engine, tmp_path / "media", session_var_dir, demo_library
+    )
     codes: list[int] = []
     runs = [threading.Thread(target=lambda: codes.append(run_job(params, settings))) for _ in range(2)]
     for run in runs:
@@ -150,19 +154,19 @@ def test_two_executions_of_one_task_leave_one_video_and_one_saved_row(
     for run in runs:
         run.join()
     assert codes == [EXIT_OK, EXIT_OK]
-    row = read_task(postgresql_engine, task_id)
+    row = read_task(committed_postgresql_engine, task_id)
     assert row.status == "completed"
     assert _outputs(tmp_path / "media", user_id) == [f"{task_id}.json", f"{task_id}.mp4", f"{task_id}.vtt"]
-    with postgresql_engine.connect() as connection:
+    with committed_postgresql_engine.connect() as connection:
         saved = connection.exec_driver_sql(
             f"SELECT count(*) FROM saved_choreographies WHERE user_id = {user_id}"
         ).scalar()
     assert saved == 1
 
 
-def test_polling_survives_an_api_restart(postgresql_engine, tmp_path, demo_library):
+def test_polling_survives_an_api_restart(committed_postgresql_engine, tmp_path, demo_library):
     env = {
-        "DATABASE_URL": postgresql_engine.url.render_as_string(hide_password=False),
+        "DATABASE_URL": committed_postgresql_engine.url.render_as_string(hide_password=False),
         "SECRET_KEY": TEST_SECRET,
         "LIBRARY_DIR": str(demo_library),
         "PASSWORD_ITERATIONS": str(TEST_ITERATIONS),
@@ -171,12 +175,12 @@ def test_polling_survives_an_api_restart(postgresql_engine, tmp_path, demo_libra
         tokens = httpx.post(f"{base}/api/auth/register", json={"email": "poll@example.com", "password":
                             "steps-on-the-one-1", "display_name": "Poll"}).json()  # fmt: skip
         user_id = tokens["user"]["id"]
-        task_id = create_task(postgresql_engine, user_id)
+        task_id = create_task(committed_postgresql_engine, user_id)
         headers = {"Authorization": f"Bearer {tokens['access']}"}
         before = httpx.get(f"{base}/api/choreography/tasks/{task_id}", headers=headers)
         assert before.status_code == 200 and before.json()["status"] == "started"
         port = base.rsplit(":", 1)[1]
-    with postgresql_engine.begin() as connection:  # the render moved on while no API was up
+    with committed_postgresql_engine.begin() as connection:  # the render moved on while no API was up
         connection.exec_driver_sql(
             f"UPDATE choreography_tasks SET status='running', progress=60, stage='generating' WHERE task_id='{task_id}'"
         )

@@ -185,15 +185,15 @@ def _metadata_only_library(demo_library: Path, folder: Path) -> Path:
 
 
 @pytest.fixture
-def bucket_job(postgresql_engine, demo_library, tmp_path, monkeypatch):
+def bucket_job(committed_postgresql_engine, demo_library, tmp_path, monkeypatch):
     song = make_song(tmp_path / "song.wav", bpm=128, duration=33, seed=8)
-    user_id = create_user(postgresql_engine)
-    task_id = create_task(postgresql_engine, user_id)
+    user_id = create_user(committed_postgresql_engine)
+    task_id = create_task(committed_postgresql_engine, user_id)
 
     def run(url: str, bucket: str) -> int:
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", url)
         settings = Settings(
-            database_url=postgresql_engine.url.render_as_string(hide_password=False),
+            database_url=committed_postgresql_engine.url.render_as_string(hide_password=False),
             var_dir=tmp_path / "var",
             library_dir=library,
             storage_backend="gcs",
@@ -210,10 +210,12 @@ def bucket_job(postgresql_engine, demo_library, tmp_path, monkeypatch):
 
 
 @pytest.mark.postgres
-def test_job_reads_and_writes_the_bucket(ray_two_cpus, gcs, bucket, store, bucket_job, demo_library, postgresql_engine):
+def test_job_reads_and_writes_the_bucket(
+    ray_two_cpus, gcs, bucket, store, bucket_job, demo_library, committed_postgresql_engine
+):
     _seed_bucket(store, demo_library, bucket_job["song"])
     assert bucket_job["run"](gcs.url, bucket) == EXIT_OK
-    row = read_task(postgresql_engine, bucket_job["task_id"])
+    row = read_task(committed_postgresql_engine, bucket_job["task_id"])
     assert row.status == "completed", row.error
     prefix = f"output/user_{bucket_job['user_id']}/{bucket_job['task_id']}"
     assert store.list("output/") == [f"{prefix}.json", f"{prefix}.mp4", f"{prefix}.vtt"]
@@ -226,7 +228,7 @@ def test_job_reads_and_writes_the_bucket(ray_two_cpus, gcs, bucket, store, bucke
 
 @pytest.mark.postgres
 def test_a_storage_outage_mid_job_exits_for_retry_and_the_retry_succeeds(
-    ray_two_cpus, bucket_job, demo_library, postgresql_engine
+    ray_two_cpus, bucket_job, demo_library, committed_postgresql_engine
 ):
     port = free_port()
     with emulator(port) as server:
@@ -235,7 +237,7 @@ def test_a_storage_outage_mid_job_exits_for_retry_and_the_retry_succeeds(
         _seed_bucket(store, demo_library, bucket_job["song"])
 
         def stop_once_analysing():
-            while read_task(postgresql_engine, bucket_job["task_id"]).stage not in ("analyzing", "failed"):
+            while read_task(committed_postgresql_engine, bucket_job["task_id"]).stage not in ("analyzing", "failed"):
                 time.sleep(0.02)
             server.stop()  # the song is fetched; publishing will find the bucket gone
 
@@ -243,7 +245,7 @@ def test_a_storage_outage_mid_job_exits_for_retry_and_the_retry_succeeds(
         outage.start()
         assert bucket_job["run"](server.url, bucket) == EXIT_RETRY
         outage.join()
-    row = read_task(postgresql_engine, bucket_job["task_id"])
+    row = read_task(committed_postgresql_engine, bucket_job["task_id"])
     assert (row.status, row.result) == ("failed", None)
     assert row.message.endswith("; trying again") and "storage" in row.error
 
@@ -252,7 +254,7 @@ def test_a_storage_outage_mid_job_exits_for_retry_and_the_retry_succeeds(
         store = bucket_storage(server.url, bucket_again)
         _seed_bucket(store, demo_library, bucket_job["song"])
         assert bucket_job["run"](server.url, bucket_again) == EXIT_OK
-        row = read_task(postgresql_engine, bucket_job["task_id"])
+        row = read_task(committed_postgresql_engine, bucket_job["task_id"])
         assert row.status == "completed"
         prefix = f"output/user_{bucket_job['user_id']}/{bucket_job['task_id']}"
         assert store.list("output/") == [f"{prefix}.json", f"{prefix}.mp4", f"{prefix}.vtt"]

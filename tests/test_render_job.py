@@ -35,8 +35,8 @@ LEGACY_RESULT_KEYS = {
 
 
 @pytest.fixture
-def db(postgresql_engine):
-    return postgresql_engine
+def db(committed_postgresql_engine):
+    return committed_postgresql_engine
 
 
 @pytest.fixture
