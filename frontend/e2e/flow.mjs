@@ -58,11 +58,36 @@ try {
   expect(await video.evaluate((v) => v.playbackRate) === 0.5, "speed 0.5 on the video element");
   await page.getByRole("button", { name: "Mirror" }).click();
   expect(await video.evaluate((v) => v.style.transform) === "scaleX(-1)", "the video mirrored");
-  await page.getByRole("button", { name: "Set A" }).click();
-  await page.waitForFunction(() => document.querySelector("video").currentTime > 1.2);
-  await page.getByRole("button", { name: "Set B" }).click();
-  await page.getByRole("button", { name: "Loop A-B" }).click();
+  const controls = page.getByTestId("controls");
+  expect(await controls.evaluate((c) => getComputedStyle(c).transform) === "none", "the controls not mirrored");
+  const [playBox, clockBox] = [await controls.getByRole("button").first().boundingBox(), await page.getByTestId("clock").boundingBox()];
+  expect(playBox.x < clockBox.x, "the play button still on the left of the clock");
+
+  // A tapped move loops exactly its counts, named by move and count, not seconds.
+  const firstMove = page.getByTestId("move-block").first();
+  const moveName = (await firstMove.getAttribute("aria-label")).replace(/^Loop /, "");
+  await firstMove.click();
   expect(await page.getByRole("button", { name: "Looping" }).getAttribute("aria-pressed") === "true", "loop on");
+  const range = await page.getByTestId("loop-range").textContent();
+  expect(range.startsWith(`${moveName}, count 1`) && range.includes("count 8"), `the loop named by counts (${range})`);
+  if (width < 640) {
+    expect(await firstMove.getAttribute("title") === moveName, "on the phone the full move name is one tap/hover away");
+  }
+
+  // Shortcuts, never while typing.
+  await page.keyboard.press("m");
+  expect(await video.evaluate((v) => v.style.transform) === "none", "M toggles the mirror");
+  await page.keyboard.press("]");
+  expect(await video.evaluate((v) => v.playbackRate) === 0.75, "] is faster");
+  await page.getByLabel("Title").focus();
+  await page.keyboard.press("m");
+  expect(await video.evaluate((v) => v.style.transform) === "none", "no shortcut while typing");
+
+  // Fullscreen takes the player's frame, so the counts stay on screen.
+  await page.getByRole("button", { name: "Full screen" }).click();
+  await page.waitForFunction(() => document.fullscreenElement?.dataset.testid === "player-frame");
+  expect(await page.getByTestId("count").isVisible(), "counts visible in fullscreen");
+  await page.evaluate(() => document.exitFullscreen());
   expect(await page.getByRole("button", { name: "Regenerate" }).isVisible(), "a regenerate button");
   await shot("result");
 

@@ -10,6 +10,7 @@ export default function Watch({ videoId }) {
   const [media, setMedia] = useState(null);
   const [error, setError] = useState(null);
   const [time, setTime] = useState(0);
+  const [loopRequest, setLoopRequest] = useState(null);
   const video = useRef(null);
 
   useEffect(() => {
@@ -20,7 +21,7 @@ export default function Watch({ videoId }) {
         fetch(urls.subtitles_url).then((r) => (r.ok ? r.text() : "")),
         api.get(`/api/videos/${videoId}/metadata`).catch(() => null),
       ]);
-      if (active) setMedia({ src: urls.video_url, cues: parseCounts(track), metadata });
+      if (active) setMedia({ src: urls.video_url, poster: urls.poster_url || undefined, cues: parseCounts(track), metadata });
     })().catch((caught) => active && setError(caught));
     return () => { active = false; };
   }, [videoId]);
@@ -30,11 +31,12 @@ export default function Watch({ videoId }) {
   const meta = media.metadata;
   return (
     <div className="flex flex-col gap-3">
-      <PracticePlayer src={media.src} cues={media.cues} videoRef={video} onTime={setTime} />
+      <PracticePlayer src={media.src} poster={media.poster} cues={media.cues} videoRef={video} onTime={setTime} loopRequest={loopRequest} />
       {meta && (
         <Timeline duration={meta.sequence_duration} energy={meta.energy_curve?.values} rate={meta.energy_curve?.rate}
           sections={meta.sections} segments={meta.segments} time={time}
-          onSeek={(t) => { video.current.currentTime = t; setTime(t); }} />
+          onSeek={(t) => { video.current.currentTime = t; setTime(t); }}
+          onLoopMove={(move) => setLoopRequest({ a: move.start, b: move.end })} />
       )}
     </div>
   );
