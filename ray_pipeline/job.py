@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bachata_common.db.engine import create_db_engine
 from bachata_common.settings import Settings
+from bachata_common.songs import music_info, song_title
 from bachata_common.storage import InvalidKey, Storage, open_storage, output_key, song_meta_key, validate_key
 from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
@@ -246,24 +247,13 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
 
 def _collection_entry(params: JobParams, storage: Storage, result: dict) -> dict:
     """The saved_choreographies row the original app would write for this render."""
-    meta = {}
-    if (key := song_key(params.audio_input, storage)) is not None:
-        try:
-            meta = storage.read_json(song_meta_key(key)) or {}
-        except OSError:
-            log.warning("could not read the metadata of %s", key, exc_info=True)
-    title = meta.get("title") or Path(params.audio_input).stem.replace("_", " ").strip() or "Choreography"
+    title = song_title(storage, song_key(params.audio_input, storage), params.audio_input)
     return {
         "title": title,
         "video_path": result["video_path"],
         "difficulty": params.difficulty,
         "duration": result["sequence_duration"],
-        "music_info": {
-            "title": title,
-            "tempo": result["tempo"],
-            "bpm": round(result["tempo"]),
-            "source": params.audio_input,
-        },
+        "music_info": music_info(title=title, tempo=result["tempo"], source=params.audio_input),
         "generation_parameters": {
             "difficulty": params.difficulty,
             "energy_level": params.energy_level,

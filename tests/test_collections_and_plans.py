@@ -47,6 +47,31 @@ def test_save_from_a_finished_task_once(client, session_factory, clock):
     assert client.get("/api/collections", headers=auth(me)).json()["total"] == 1
 
 
+def test_a_manual_save_records_its_song_so_a_search_by_song_finds_it(client, session_factory, clock):
+    me = signed_in(client)
+    client.app.state.storage.put_json("meta/songs/Romeo_Propuesta.wav.json", {"title": "Propuesta Indecente"})
+    task_id = finished_task(
+        session_factory,
+        me["user"]["id"],
+        clock.now,
+        sequence_duration=61.5,
+        tempo=127.6,
+        parameters={"difficulty": "beginner", "song": "songs/Romeo_Propuesta.wav"},
+    )
+    client.post("/api/collections", headers=auth(me), json={"task_id": task_id, "title": "Tuesday class"})
+    found = client.get("/api/collections?search=propuesta", headers=auth(me)).json()
+    assert [item["title"] for item in found["items"]] == ["Tuesday class"]
+    with session_factory() as session:
+        saved = session.scalars(select(SavedChoreography)).one()
+        assert saved.music_info == {
+            "title": "Propuesta Indecente",
+            "tempo": 127.6,
+            "bpm": 128,
+            "source": "songs/Romeo_Propuesta.wav",
+        }
+    assert client.get("/api/collections?search=bolero", headers=auth(me)).json()["total"] == 0
+
+
 def test_unfinished_and_foreign_tasks_cannot_be_saved(client, session_factory, clock):
     me, other = signed_in(client), signed_in(client)
     with session_factory() as session:

@@ -83,8 +83,9 @@ def test_search_looks_in_title_and_music_info(legacy, term):
         ("-title", ["Sunday", "Auto-saved", "Advanced"]),
         ("duration", ["Sunday", "Auto-saved", "Advanced"]),
         ("-duration", ["Advanced", "Auto-saved", "Sunday"]),
-        ("difficulty", ["Advanced", "Sunday", "Auto-saved"]),
-        ("-difficulty", ["Auto-saved", "Sunday", "Advanced"]),
+        # Level order, as a dancer reads it: beginner, intermediate, advanced.
+        ("difficulty", ["Sunday", "Auto-saved", "Advanced"]),
+        ("-difficulty", ["Advanced", "Auto-saved", "Sunday"]),
         ("created_at", ["Auto-saved", "Sunday", "Advanced"]),
         ("-created_at", ["Advanced", "Sunday", "Auto-saved"]),
     ],

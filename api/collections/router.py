@@ -65,11 +65,17 @@ def list_collection(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SavedOut)
-def save(data: SaveIn, user: CurrentUser, session: DbSession, clock: RequestClock) -> SavedOut:
+def save(data: SaveIn, user: CurrentUser, session: DbSession, storage: AppStorage, clock: RequestClock) -> SavedOut:
     """Save a finished render to your collection (409 if it is already there)."""
     return saved_out(
         service.save_from_task(
-            session=session, user=user, task_id=data.task_id, title=data.title, difficulty=data.difficulty, now=clock()
+            session=session,
+            storage=storage,
+            user=user,
+            task_id=data.task_id,
+            title=data.title,
+            difficulty=data.difficulty,
+            now=clock(),
         )
     )
 

@@ -6,18 +6,23 @@ import uuid
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from sqlalchemy import Text, cast, delete, func, or_, select
+from sqlalchemy import Text, case, cast, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, NotFound, Unprocessable
 from bachata_common.db import ChoreographyTask, ClassPlanSequence, SavedChoreography, User
-from bachata_common.storage import Storage, output_key
+from bachata_common.songs import music_info, song_title
+from bachata_common.storage import InvalidKey, Storage, output_key, validate_key
+from bachata_common.vocabulary import DIFFICULTIES
 
 PAGE_SIZE = 20
 _ORDER = {
     "created_at": SavedChoreography.created_at,
     "title": func.lower(SavedChoreography.title),
-    "difficulty": SavedChoreography.difficulty,
+    # Level order (beginner < intermediate < advanced), not the alphabet; anything else after them.
+    "difficulty": case(
+        {level: rank for rank, level in enumerate(DIFFICULTIES)}, value=SavedChoreography.difficulty, else_=99
+    ),
     "duration": SavedChoreography.duration,
 }
 
@@ -67,8 +72,19 @@ def owned(*, session: Session, user: User, saved_id: uuid.UUID) -> SavedChoreogr
     return saved
 
 
+def _song_info(storage: Storage, result: dict) -> dict:
+    """music_info for a saved render: the song's title, tempo and source, as an auto-save records them."""
+    source = (result.get("parameters") or {}).get("song")
+    try:
+        key = validate_key(source) if source else None
+    except InvalidKey:
+        key = None
+    title = song_title(storage, key, source) if source else None
+    return music_info(title=title, tempo=result.get("tempo"), source=source)
+
+
 def save_from_task(
-    *, session: Session, user: User, task_id: str, title: str, difficulty: str | None, now: datetime
+    *, session: Session, storage: Storage, user: User, task_id: str, title: str, difficulty: str | None, now: datetime
 ) -> SavedChoreography:
     """Keep a finished render in the collection; a task is saved at most once (409 otherwise)."""
     task = session.scalar(
@@ -94,7 +110,7 @@ def save_from_task(
         thumbnail_path=None,
         difficulty=difficulty or parameters.get("difficulty") or "intermediate",
         duration=float(result.get("sequence_duration") or 0.0),
-        music_info={"tempo": result.get("tempo"), "bpm": round(result["tempo"]) if result.get("tempo") else None},
+        music_info=_song_info(storage, result),
         generation_parameters={**parameters, "task_id": task_id},
         created_at=now,
     )

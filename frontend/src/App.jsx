@@ -2,9 +2,11 @@ import { Navigate, Route, Routes, useLocation } from "react-router-dom";
 import Layout from "./components/Layout.jsx";
 import { Loading } from "./components/ui.jsx";
 import { LoginPage, ProfilePage, RegisterPage } from "./features/auth/AuthPages.jsx";
+import Landing from "./features/auth/Landing.jsx";
 import { PlanPage, PlansPage } from "./features/classPlans/ClassPlanPages.jsx";
 import CollectionPage, { SavedPage } from "./features/collections/CollectionPage.jsx";
 import GeneratePage from "./features/generate/GeneratePage.jsx";
+import RendersPage from "./features/generate/RendersPage.jsx";
 import TaskPage from "./features/generate/TaskPage.jsx";
 import { useAuth } from "./lib/auth.jsx";
 
@@ -21,9 +23,10 @@ export default function App() {
       <Route element={<Layout />}>
         <Route path="/login" element={<LoginPage />} />
         <Route path="/register" element={<RegisterPage />} />
-        <Route path="/" element={<Navigate to="/generate" replace />} />
+        <Route path="/" element={<Landing />} />
         <Route path="/generate" element={<SignedIn><GeneratePage /></SignedIn>} />
         <Route path="/tasks/:taskId" element={<SignedIn><TaskPage /></SignedIn>} />
+        <Route path="/renders" element={<SignedIn><RendersPage /></SignedIn>} />
         <Route path="/collection" element={<SignedIn><CollectionPage /></SignedIn>} />
         <Route path="/collection/:savedId" element={<SignedIn><SavedPage /></SignedIn>} />
         <Route path="/profile" element={<SignedIn><ProfilePage /></SignedIn>} />

@@ -16,6 +16,7 @@ export default function Layout() {
         {user && (
           <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
             <NavLink to="/generate" className={link}>Generate</NavLink>
+            <NavLink to="/renders" className={link}>My renders</NavLink>
             <NavLink to="/collection" className={link}>Collection</NavLink>
             {user.is_instructor && <NavLink to="/class-plans" className={link}>Class plans</NavLink>}
             <NavLink to="/profile" className={link}>Profile</NavLink>

@@ -1,5 +1,5 @@
 // The one API client: attaches the access token, refreshes it once on a 401, then signs the user out.
-const TOKENS_KEY = "bachata-buddy.tokens";
+export const TOKENS_KEY = "bachata-buddy.tokens";
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -13,6 +13,20 @@ export class ApiError extends Error {
     const details = Array.isArray(this.details) ? this.details : [];
     return Object.fromEntries(details.filter((d) => d.field).map((d) => [d.field, d.message || this.message]));
   }
+}
+
+// fetch's shape over XMLHttpRequest, which alone reports upload progress (`onProgress(fraction)`).
+export function fetchWithProgress(path, { method, headers, body }, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    Object.entries(headers).forEach(([name, value]) => xhr.setRequestHeader(name, value));
+    xhr.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
+    xhr.onload = () =>
+      resolve(new Response(xhr.status === 204 ? null : xhr.responseText, { status: xhr.status, statusText: xhr.statusText }));
+    xhr.onerror = () => reject(new TypeError("Network error while uploading"));
+    xhr.send(body);
+  });
 }
 
 export function createApi({ fetchImpl = (...args) => fetch(...args), storage = window.localStorage, onSignOut = () => {} } = {}) {
@@ -38,7 +52,7 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
     return true;
   }
 
-  async function request(path, { method = "GET", json, form, retry = true, as = "json" } = {}) {
+  async function request(path, { method = "GET", json, form, retry = true, as = "json", onProgress } = {}) {
     const current = tokens();
     const headers = current ? { Authorization: `Bearer ${current.access}` } : {};
     let body;
@@ -48,12 +62,13 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
     } else if (form) {
       body = form;
     }
-    const response = await fetchImpl(path, { method, headers, body });
+    const init = { method, headers, body };
+    const response = await (onProgress ? fetchWithProgress(path, init, onProgress) : fetchImpl(path, init));
     if (response.status === 401 && current) {
       if (retry) {
         // Concurrent 401s share one refresh: a rotated refresh token must not be presented twice.
         refreshing ??= refresh(current.refresh).finally(() => (refreshing = null));
-        if (await refreshing) return request(path, { method, json, form, retry: false, as });
+        if (await refreshing) return request(path, { method, json, form, retry: false, as, onProgress });
       }
       signOut();
     }
@@ -75,7 +90,7 @@ export function createApi({ fetchImpl = (...args) => fetch(...args), storage = w
     post: (path, json) => request(path, { method: "POST", json }),
     patch: (path, json) => request(path, { method: "PATCH", json }),
     del: (path) => request(path, { method: "DELETE" }),
-    upload: (path, form) => request(path, { method: "POST", form }),
+    upload: (path, form, onProgress) => request(path, { method: "POST", form, onProgress }),
   };
 }
 

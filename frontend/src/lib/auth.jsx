@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState } from "react";
-import { SIGNED_OUT_EVENT, api } from "./api.js";
+import { SIGNED_OUT_EVENT, TOKENS_KEY, api } from "./api.js";
 
 const AuthContext = createContext(null);
 
@@ -13,8 +13,19 @@ export function AuthProvider({ children }) {
       api.get("/api/auth/me").then(setUser).catch(() => setUser(null)).finally(() => setLoading(false));
     }
     const signedOut = () => setUser(null);
+    // Another tab signed out (its tokens gone) or in (tokens where there were none): follow it at once.
+    // A refresh there only rotates the tokens, which this tab reads on its next request.
+    const otherTab = (event) => {
+      if (event.key !== TOKENS_KEY && event.key !== null) return;
+      if (!api.tokens()) setUser(null);
+      else if (!event.oldValue) api.get("/api/auth/me").then(setUser).catch(() => setUser(null));
+    };
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
-    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
+    window.addEventListener("storage", otherTab);
+    return () => {
+      window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
+      window.removeEventListener("storage", otherTab);
+    };
   }, []);
 
   const signIn = useCallback(async (path, body) => {

@@ -1,13 +1,16 @@
 import { useEffect, useRef, useState } from "react";
 
-// Calls `load` now and every `interval` ms until `isDone(result)`; stops on unmount too.
-export function usePolling(load, { interval = 2000, isDone = () => false, enabled = true } = {}) {
+// Calls `load` now and every `interval` ms until `isDone(result)`; stops on unmount too. A new `key` (e.g. another
+// task's id) forgets the old data at once and starts over, so one thing is never shown under another's name.
+export function usePolling(load, { interval = 2000, isDone = () => false, enabled = true, key = null } = {}) {
   const [data, setData] = useState(null);
   const [error, setError] = useState(null);
   const latest = useRef({ load, isDone });
   latest.current = { load, isDone };
 
   useEffect(() => {
+    setData(null);
+    setError(null);
     if (!enabled) return undefined;
     let stopped = false;
     let timer = null;
@@ -29,7 +32,7 @@ export function usePolling(load, { interval = 2000, isDone = () => false, enable
       stopped = true;
       clearTimeout(timer);
     };
-  }, [interval, enabled]);
+  }, [interval, enabled, key]);
 
   return { data, error };
 }

@@ -1,14 +1,38 @@
 import { useCallback, useEffect, useState } from "react";
-import { Link, useNavigate, useParams } from "react-router-dom";
+import { Link, useNavigate, useParams, useSearchParams } from "react-router-dom";
 import { Button, Card, ErrorMessage, Field, inputClass, Loading, Select } from "../../components/ui.jsx";
 import { DIFFICULTIES } from "../generate/GeneratePage.jsx";
+import { formatTime } from "../player/counts.js";
 import Watch from "../player/Watch.jsx";
 import { deleteAll, deleteSaved, getSaved, listSaved, updateSaved } from "./api.js";
 
 const SORTS = [["-created_at", "Newest"], ["created_at", "Oldest"], ["title", "Title A–Z"], ["-title", "Title Z–A"],
   ["difficulty", "Difficulty"], ["duration", "Shortest"], ["-duration", "Longest"]];
 const badge = { beginner: "bg-green-100 text-green-800", intermediate: "bg-amber-100 text-amber-800", advanced: "bg-rose-100 text-rose-800" };
-const minutes = (s) => `${Math.floor(s / 60)}:${String(Math.round(s % 60)).padStart(2, "0")}`;
+const DEFAULT_SORT = "-created_at";
+
+// The list's filters live in the address, so Back (or a shared link) returns to the same list.
+export function filtersFrom(params) {
+  return {
+    search: params.get("search") ?? "",
+    difficulty: params.get("difficulty") || null,
+    sort: params.get("sort") || DEFAULT_SORT,
+    page: Math.max(1, Number(params.get("page")) || 1),
+  };
+}
+
+export function paramsFrom(filters) {
+  const kept = { ...filters, sort: filters.sort === DEFAULT_SORT ? null : filters.sort, page: filters.page > 1 ? filters.page : null };
+  return Object.fromEntries(Object.entries(kept).filter(([, value]) => value));
+}
+
+function NothingFound({ filters }) {
+  const narrowed = [filters.search && `“${filters.search.trim()}”`, filters.difficulty].filter(Boolean);
+  if (!narrowed.length) {
+    return <p>Nothing here yet. <Link className="text-rose-700 underline" to="/generate">Make your first choreography</Link>.</p>;
+  }
+  return <p>No choreography matches {narrowed.join(" at ")}. Try another word or level.</p>;
+}
 
 function DeleteAll({ total, onDone }) {
   const [typed, setTyped] = useState("");
@@ -31,12 +55,19 @@ function DeleteAll({ total, onDone }) {
 
 // The collection: cards with search, difficulty filter, sort and pages.
 export default function CollectionPage() {
-  const [filters, setFilters] = useState({ search: "", difficulty: null, sort: "-created_at", page: 1 });
+  const [params, setParams] = useSearchParams();
+  const query = params.toString();
+  const filters = filtersFrom(params);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
-  const load = useCallback(() => listSaved(filters).then(setResult).catch(setError), [filters]);
+  const load = useCallback(
+    () => listSaved(filtersFrom(new URLSearchParams(query))).then(setResult).catch(setError),
+    [query],
+  );
   useEffect(() => { load(); }, [load]);
-  const set = (field) => (value) => setFilters({ ...filters, [field]: value, page: field === "page" ? value : 1 });
+  // Typing replaces the address entry rather than adding one per letter; choosing a page or sort adds one.
+  const set = (field) => (value) =>
+    setParams(paramsFrom({ ...filters, [field]: value, page: field === "page" ? value : 1 }), { replace: field === "search" });
 
   return (
     <div className="flex flex-col gap-4">
@@ -48,7 +79,7 @@ export default function CollectionPage() {
       </div>
       <ErrorMessage error={error} />
       {!result ? <Loading /> : result.items.length === 0 ? (
-        <Card><p>Nothing here yet. <Link className="text-rose-700 underline" to="/generate">Make your first choreography</Link>.</p></Card>
+        <Card><NothingFound filters={filters} /></Card>
       ) : (
         <ul className="grid grid-cols-1 gap-3 sm:grid-cols-2">
           {result.items.map((item) => (
@@ -57,7 +88,7 @@ export default function CollectionPage() {
                 <Link to={`/collection/${item.id}`} className="font-semibold text-rose-800 underline-offset-2 hover:underline">{item.title}</Link>
                 <p className="flex gap-2 text-sm">
                   <span className={`rounded px-2 ${badge[item.difficulty] ?? "bg-slate-100"}`}>{item.difficulty}</span>
-                  <span>{minutes(item.duration)}</span>
+                  <span>{formatTime(item.duration)}</span>
                   <span>{new Date(item.created_at).toLocaleDateString()}</span>
                 </p>
               </Card>
@@ -84,10 +115,16 @@ export function SavedPage() {
   const [saved, setSaved] = useState(null);
   const [draft, setDraft] = useState(null);
   const [error, setError] = useState(null);
+  const [changed, setChanged] = useState(false);
   useEffect(() => { getSaved(savedId).then((s) => { setSaved(s); setDraft({ title: s.title, difficulty: s.difficulty }); }).catch(setError); }, [savedId]);
   if (error) return <ErrorMessage error={error} />;
   if (!saved) return <Loading />;
-  const save = (e) => { e.preventDefault(); updateSaved(savedId, draft).then(setSaved).catch(setError); };
+  const save = (e) => {
+    e.preventDefault();
+    setChanged(false);
+    updateSaved(savedId, draft).then((next) => { setSaved(next); setChanged(true); }).catch(setError);
+  };
+  const edit = (field) => (value) => { setDraft({ ...draft, [field]: value }); setChanged(false); };
   const remove = () => window.confirm(`Delete “${saved.title}”?`) && deleteSaved(savedId).then(() => navigate("/collection")).catch(setError);
   return (
     <div className="flex flex-col gap-4">
@@ -95,11 +132,12 @@ export function SavedPage() {
       <Watch videoId={saved.id} />
       <Card>
         <form onSubmit={save} className="flex flex-col gap-2 sm:flex-row sm:items-end">
-          <Field label="Title" id="edit-title"><input id="edit-title" className={inputClass} value={draft.title} maxLength={200} onChange={(e) => setDraft({ ...draft, title: e.target.value })} /></Field>
-          <Field label="Difficulty" id="edit-difficulty"><Select id="edit-difficulty" value={draft.difficulty} onChange={(d) => setDraft({ ...draft, difficulty: d })} options={DIFFICULTIES} /></Field>
+          <Field label="Title" id="edit-title"><input id="edit-title" className={inputClass} value={draft.title} maxLength={200} onChange={(e) => edit("title")(e.target.value)} /></Field>
+          <Field label="Difficulty" id="edit-difficulty"><Select id="edit-difficulty" value={draft.difficulty} onChange={edit("difficulty")} options={DIFFICULTIES} /></Field>
           <Button type="submit" disabled={!draft.title.trim()}>Save changes</Button>
           <Button variant="danger" onClick={remove}>Delete</Button>
         </form>
+        {changed && <p role="status" className="mt-2 text-sm text-green-700">Saved.</p>}
       </Card>
     </div>
   );

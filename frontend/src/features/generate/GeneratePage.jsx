@@ -1,7 +1,9 @@
 import { useEffect, useState } from "react";
-import { useNavigate } from "react-router-dom";
+import { Link, useLocation, useNavigate } from "react-router-dom";
 import { Button, Card, ErrorMessage, Field, Loading, Select, inputClass } from "../../components/ui.jsx";
+import { formatTime } from "../player/counts.js";
 import { deleteSong, describe, generate, listSongs, uploadSong } from "./api.js";
+import { formChoice, rememberChoice } from "./choices.js";
 
 const MAX_BYTES = 25 * 1024 * 1024;
 const AUDIO = /\.(mp3|wav|ogg|m4a|flac)$/i;
@@ -15,6 +17,23 @@ export function defaultOrientation(screenWidth) {
   return screenWidth < 640 ? "portrait" : "landscape";
 }
 
+// "Romeo Propuesta · 127 BPM · 3:05": what a dancer needs to pick a song.
+export function songLabel(song) {
+  const facts = [song.tempo && `${Math.round(song.tempo)} BPM`, song.duration && formatTime(song.duration)].filter(Boolean);
+  return [song.title, ...facts].join(" · ");
+}
+
+// A refused render says why; when the dancer's own renders fill the slots, they are one click away.
+export function RenderRefused({ error }) {
+  if (!error) return null;
+  return (
+    <ErrorMessage>
+      <p>{error.message}</p>
+      {error.code === "too_many_renders" && <Link className="underline" to="/renders">See your renders</Link>}
+    </ErrorMessage>
+  );
+}
+
 // What the browser can tell before uploading; the API decodes the file to be sure.
 export function checkSongFile(file) {
   if (!AUDIO.test(file.name)) return "Choose an mp3, wav, ogg, m4a or flac file";
@@ -24,21 +43,24 @@ export function checkSongFile(file) {
 
 function SongPicker({ songs, value, onChange, onUploaded, onDeleted }) {
   const [problem, setProblem] = useState(null);
-  const [uploading, setUploading] = useState(false);
+  const [uploaded, setUploaded] = useState(null); // a fraction while uploading
+  const [added, setAdded] = useState(null);
   const [dragging, setDragging] = useState(false);
 
   async function take(file) {
     const issue = checkSongFile(file);
     setProblem(issue ? { message: issue } : null);
+    setAdded(null);
     if (issue) return;
-    setUploading(true);
+    setUploaded(0);
     try {
-      const song = await uploadSong(file);
+      const song = await uploadSong(file, setUploaded);
       onUploaded(song);
+      setAdded(song);
     } catch (error) {
       setProblem(error);
     } finally {
-      setUploading(false);
+      setUploaded(null);
     }
   }
 
@@ -59,7 +81,7 @@ function SongPicker({ songs, value, onChange, onUploaded, onDeleted }) {
     <div className="flex flex-col gap-2">
       <Field label="Song" id="song">
         <Select id="song" value={value} onChange={onChange}
-          options={[["", songs.length ? "Choose a song…" : "No songs yet: upload one"], ...songs.map((s) => [s.id, `${s.title}${s.duration ? ` (${Math.round(s.duration)} s)` : ""}`])]} />
+          options={[["", songs.length ? "Choose a song…" : "No songs yet: upload one"], ...songs.map((s) => [s.id, songLabel(s)])]} />
       </Field>
       {chosen?.source === "upload" && (
         <button type="button" onClick={remove} className="self-start text-sm text-rose-700 underline">Delete this song</button>
@@ -71,10 +93,17 @@ function SongPicker({ songs, value, onChange, onUploaded, onDeleted }) {
         onDrop={(e) => { e.preventDefault(); setDragging(false); if (e.dataTransfer.files[0]) take(e.dataTransfer.files[0]); }}
         className={`cursor-pointer rounded-xl border-2 border-dashed p-4 text-center text-sm ${dragging ? "border-rose-500 bg-rose-50" : "border-rose-200"}`}
       >
-        {uploading ? "Uploading…" : "Drop your song here, or click to upload (mp3, wav, ogg, m4a, flac; up to 25 MB)"}
+        {uploaded === null ? "Drop your song here, or click to upload (mp3, wav, ogg, m4a, flac; up to 25 MB)" : `Uploading… ${Math.round(uploaded * 100)} %`}
         <input id="song-file" type="file" accept="audio/*,.mp3,.wav,.ogg,.m4a,.flac" className="sr-only"
           onChange={(e) => e.target.files[0] && take(e.target.files[0])} />
       </label>
+      {uploaded !== null && (
+        <div className="h-2 overflow-hidden rounded-full bg-rose-100" role="progressbar" aria-label="Upload"
+          aria-valuenow={Math.round(uploaded * 100)} aria-valuemin={0} aria-valuemax={100}>
+          <div className="h-full bg-rose-600" style={{ width: `${uploaded * 100}%` }} />
+        </div>
+      )}
+      {added && <p role="status" className="text-sm text-green-700">Uploaded “{songLabel(added)}”: it is chosen below.</p>}
       <ErrorMessage error={problem} />
     </div>
   );
@@ -82,11 +111,14 @@ function SongPicker({ songs, value, onChange, onUploaded, onDeleted }) {
 
 export default function GeneratePage() {
   const navigate = useNavigate();
+  const location = useLocation();
   const [songs, setSongs] = useState(null);
   const [loadError, setLoadError] = useState(null);
-  const [choice, setChoice] = useState({
+  // "Try again" and "Make another" bring the last choice back.
+  const [choice, setChoice] = useState(() => ({
     song: null, difficulty: "beginner", energy_level: null, style: null, orientation: defaultOrientation(window.innerWidth),
-  });
+    ...formChoice(location.state?.choice),
+  }));
   const [query, setQuery] = useState("");
   const [parsed, setParsed] = useState(null);
   const [failure, setFailure] = useState(null);
@@ -107,11 +139,15 @@ export default function GeneratePage() {
     }
   }
 
-  const start = () => run(async () => navigate(`/tasks/${(await generate(choice)).task_id}`));
+  const begin = (taskId, used) => {
+    rememberChoice(taskId, used);
+    navigate(`/tasks/${taskId}`);
+  };
+  const start = () => run(async () => begin((await generate(choice)).task_id, choice));
   const understand = () => run(async () => setParsed(await describe({ query })));
   const confirm = () => run(async () => {
     const body = await describe({ query, confirmed: true, song: choice.song, parameters: parsed.parameters, orientation: choice.orientation });
-    navigate(`/tasks/${body.task.task_id}`);
+    begin(body.task.task_id, { ...choice, ...parsed.parameters });
   });
 
   if (loadError) return <ErrorMessage error={loadError} />;
@@ -145,7 +181,7 @@ export default function GeneratePage() {
           </div>
         )}
       </Card>
-      <ErrorMessage error={failure} />
+      <RenderRefused error={failure} />
     </div>
   );
 }

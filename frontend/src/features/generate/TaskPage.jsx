@@ -3,9 +3,11 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { Button, Card, ErrorMessage, Field, inputClass, Loading, Select } from "../../components/ui.jsx";
 import { usePolling } from "../../lib/usePolling.js";
 import { saveFromTask } from "../collections/api.js";
+import { formatTime } from "../player/counts.js";
 import Watch from "../player/Watch.jsx";
-import { cancelTask, generate, getTask } from "./api.js";
-import { DIFFICULTIES } from "./GeneratePage.jsx";
+import { cancelTask, generate, getTask, listSongs } from "./api.js";
+import { formChoice, recalledChoice, rememberChoice, titleFromKey } from "./choices.js";
+import { DIFFICULTIES, RenderRefused } from "./GeneratePage.jsx";
 
 const STAGES = {
   initializing: "Getting ready", downloading: "Preparing your song", analyzing: "Listening to the music",
@@ -63,40 +65,80 @@ function SaveForm({ task }) {
   );
 }
 
+function useSongTitle(songKey) {
+  const [title, setTitle] = useState(null);
+  useEffect(() => {
+    if (!songKey) return undefined;
+    let active = true;
+    listSongs().then((songs) => active && setTitle(songs.find((song) => song.id === songKey)?.title ?? null)).catch(() => {});
+    return () => { active = false; };
+  }, [songKey]);
+  return title ?? (songKey ? titleFromKey(songKey) : null);
+}
+
+const ANY = "any";
+
+// What this render was asked for and what it found: song, length, tempo, difficulty, energy, style.
+export function RenderFacts({ choice, result }) {
+  const title = useSongTitle(choice?.song);
+  if (!choice) return null;
+  const facts = [
+    ["Song", title],
+    ["Length", result?.sequence_duration && formatTime(result.sequence_duration)],
+    ["Tempo", result?.tempo && `${Math.round(result.tempo)} BPM`],
+    ["Difficulty", choice.difficulty],
+    ["Energy", choice.energy_level ?? ANY],
+    ["Style", choice.style ?? ANY],
+  ].filter(([, value]) => value);
+  return (
+    <dl className="grid grid-cols-2 gap-x-4 gap-y-1 text-sm sm:grid-cols-6" data-testid="render-facts">
+      {facts.map(([name, value]) => (
+        <div key={name}><dt className="text-slate-500">{name}</dt><dd className="font-medium">{value}</dd></div>
+      ))}
+    </dl>
+  );
+}
+
 // One render: its progress (polled every 2 s until it finishes), then the video to practise with.
 export default function TaskPage() {
   const { taskId } = useParams();
   const navigate = useNavigate();
-  const { data: task, error } = usePolling(() => getTask(taskId), { interval: 2000, isDone: isFinished });
+  // Keyed by the task: a regenerated task never shows the previous one's video while it loads.
+  const { data: task, error } = usePolling(() => getTask(taskId), { interval: 2000, isDone: isFinished, key: taskId });
   const [regenerating, setRegenerating] = useState(null);
+  useEffect(() => setRegenerating(null), [taskId]);
+  const choice = formChoice(task?.result?.parameters ?? recalledChoice(taskId));
   // The same song and choices again; the move choice differs with each new task.
-  const regenerate = ({ song, difficulty, energy_level: energy, style, orientation }) =>
-    generate({ song, difficulty, energy_level: energy, style, orientation })
-      .then((next) => navigate(`/tasks/${next.task_id}`))
+  const regenerate = () =>
+    generate(choice)
+      .then((next) => {
+        rememberChoice(next.task_id, choice);
+        navigate(`/tasks/${next.task_id}`);
+      })
       .catch(setRegenerating);
+  const chooseAgain = () => navigate("/generate", { state: { choice } });
   if (error && !task) return <ErrorMessage error={error} />;
   if (!task) return <Loading />;
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-2xl font-bold">Your choreography</h1>
-      <ErrorMessage error={regenerating} />
+      <RenderFacts choice={choice.song ? choice : null} result={task.result} />
+      <RenderRefused error={regenerating} />
       {task.status !== "completed" && <Progress task={task} />}
       {task.status === "failed" && (
         <ErrorMessage>
           <p>{task.message}</p>
-          <Button className="mt-2" onClick={() => navigate("/generate")}>Try again</Button>
+          <Button className="mt-2" onClick={chooseAgain}>Try again</Button>
         </ErrorMessage>
       )}
       {!isFinished(task) && <Button variant="secondary" onClick={() => cancelTask(taskId)}>Cancel</Button>}
       {task.status === "completed" && (
         <>
-          <Watch videoId={task.task_id} />
-          <Card><SaveForm task={task} /></Card>
+          <Watch key={task.task_id} videoId={task.task_id} />
+          <Card><SaveForm key={task.task_id} task={task} /></Card>
           <div className="flex flex-wrap gap-2">
-            {task.result?.parameters?.song && (
-              <Button variant="secondary" onClick={() => regenerate(task.result.parameters)}>Regenerate</Button>
-            )}
-            <Button variant="secondary" onClick={() => navigate("/generate")}>Make another</Button>
+            {choice.song && <Button variant="secondary" onClick={regenerate}>Regenerate</Button>}
+            <Button variant="secondary" onClick={chooseAgain}>Make another</Button>
           </div>
         </>
       )}
