@@ -13,6 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from api.admin.router import router as admin_router
 from api.auth.router import router as auth_router
 from api.body_limit import BodySizeLimit
 from api.choreography.describe import GeminiCall
@@ -146,6 +147,7 @@ def create_app(
         videos_router,
         collections_router,
         class_plans_router,
+        admin_router,
     )
     for router in routers:
         app.include_router(router, responses=ERROR_RESPONSES)

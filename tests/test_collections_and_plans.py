@@ -246,3 +246,27 @@ def test_plan_lifecycle_with_sequences(client, session_factory, clock):
     with session_factory() as session:
         left = session.scalars(select(ClassPlanSequence.class_plan_id)).all()
     assert uuid.UUID(plan_id) not in left
+
+
+def test_a_printed_plan_lists_each_sequences_moves_and_video_and_its_lengths_agree(client, session_factory, clock):
+    teacher = make_instructor(session_factory, signed_in(client))
+    segments = [{"move": "Basic step"}, {"move": "Cross body lead"}, {"move": "Sensual basic with head roll"}]
+    task_id = finished_task(
+        session_factory, teacher["user"]["id"], clock.now, sequence_duration=125.4, tempo=128.0, segments=segments
+    )
+    saved_id = client.post("/api/collections", headers=auth(teacher), json={"task_id": task_id, "title": "Combo"})
+    saved_id = saved_id.json()["id"]
+    plan_id = client.post(
+        "/api/class-plans", headers=auth(teacher), json={"title": "Week 3", "estimated_duration": 60}
+    ).json()["id"]
+    for minutes in (10, 15):
+        client.post(
+            f"/api/class-plans/{plan_id}/sequences",
+            headers=auth(teacher),
+            json={"choreography_id": saved_id, "estimated_time": minutes},
+        )
+    page = client.get(f"/api/class-plans/{plan_id}/export", headers=auth(teacher)).text
+    assert page.count("Basic step → Cross body lead → Sensual basic with head roll") == 2
+    assert page.count(f'href="http://testserver/collection/{saved_id}"') == 2
+    # The header sums what is listed (twice 2:05 of video, 10 + 15 min of practice) and names the plan's own length.
+    assert "2 sequences · 25 min of practice · 4:11 of video · planned class 60 min" in page

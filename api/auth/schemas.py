@@ -55,6 +55,7 @@ class UserOut(BaseModel):
     username: str
     display_name: str
     is_instructor: bool
+    is_staff: bool
     preferences: dict[str, Any]
     date_joined: datetime
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import HTMLResponse
 
 from api.auth.dependencies import CurrentUser
@@ -150,6 +150,6 @@ def summary(plan: OwnedPlan, session: DbSession) -> SummaryOut:
 
 
 @router.get("/{plan_id}/export", response_class=HTMLResponse)
-def export(plan: OwnedPlan, session: DbSession) -> HTMLResponse:
-    """A printable page of the plan."""
-    return HTMLResponse(service.export_html(session, plan))
+def export(plan: OwnedPlan, session: DbSession, request: Request) -> HTMLResponse:
+    """A printable page of the plan: each sequence's moves and a link to its video."""
+    return HTMLResponse(service.export_html(session, plan, site=str(request.base_url)))

@@ -10,8 +10,9 @@ from itertools import pairwise
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from api.collections.service import task_id_of
 from api.errors import Forbidden, NotFound, Unprocessable
-from bachata_common.db import ClassPlan, ClassPlanSequence, SavedChoreography, User
+from bachata_common.db import ChoreographyTask, ClassPlan, ClassPlanSequence, SavedChoreography, User
 
 LEVELS = {"beginner": 0, "intermediate": 1, "advanced": 2}
 _PARKING = 1_000_000  # sequence orders are moved above this first, so no step collides with another row
@@ -189,27 +190,56 @@ def summary(session: Session, plan: ClassPlan) -> dict:
 
 
 # The export's only style, allowed by its hash in the page's Content-Security-Policy.
-EXPORT_STYLE = (
-    "body{font-family:sans-serif;max-width:40em;margin:2em auto}li{margin-bottom:1em}@media print{a{display:none}}"
-)
+EXPORT_STYLE = "body{font-family:sans-serif;max-width:40em;margin:2em auto}li{margin-bottom:1em}.moves{color:#444}"
 
 
-def export_html(session: Session, plan: ClassPlan) -> str:
-    """A printable page of the plan (everything escaped)."""
+def moves_of(session: Session, saved: SavedChoreography) -> list[str]:
+    """A saved choreography's moves in order, from the render that made it (older rows recorded none)."""
+    task_id = task_id_of(saved)
+    task = session.get(ChoreographyTask, task_id) if task_id else None
+    if task is None or task.user_id != saved.user_id:
+        return []
+    return [segment["move"] for segment in (task.result or {}).get("segments") or [] if segment.get("move")]
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def export_html(session: Session, plan: ClassPlan, *, site: str) -> str:
+    """A printable page of the plan (everything escaped): each sequence's moves and the address of its video.
+
+    The header's lengths are the sums of what is listed, so the two always agree; the class length the
+    instructor planned is shown as that, beside them.
+    """
     e = html.escape
-    items = "".join(
-        f"<li><h3>{e(saved.title)}</h3><p>{e(saved.difficulty)} · {saved.duration:.0f} s"
-        f"{f' · {sequence.estimated_time} min' if sequence.estimated_time else ''}</p>"
-        f"{f'<p>{e(sequence.notes)}</p>' if sequence.notes else ''}</li>"
-        for sequence, saved in sequences(session, plan)
-    )
+    rows = sequences(session, plan)
+    items = []
+    for sequence, saved in rows:
+        moves = moves_of(session, saved)
+        link = f"{site.rstrip('/')}/collection/{saved.id}"
+        items.append(
+            f"<li><h3>{e(saved.title)}</h3><p>{e(saved.difficulty)} · {_clock(saved.duration)} of video"
+            f"{f' · {sequence.estimated_time} min of practice' if sequence.estimated_time else ''}</p>"
+            f'<p class="moves">{e(" → ".join(moves)) if moves else "Moves not recorded for this video"}</p>'
+            f'<p>Video: <a href="{e(link)}">{e(link)}</a></p>'
+            f"{f'<p>{e(sequence.notes)}</p>' if sequence.notes else ''}</li>"
+        )
     facts = summary(session, plan)
+    lengths = [
+        f"{facts['sequence_count']} sequence{'s' if facts['sequence_count'] != 1 else ''}",
+        f"{facts['total_time_minutes']} min of practice",
+        f"{_clock(facts['choreography_seconds'])} of video",
+    ]
+    if plan.estimated_duration:
+        lengths.append(f"planned class {plan.estimated_duration} min")
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(plan.title)}</title><style>{EXPORT_STYLE}</style></head><body>"
-        f"<h1>{e(plan.title)}</h1><p>{e(plan.difficulty_level)}"
-        f"{f' · {plan.estimated_duration} min' if plan.estimated_duration else ''} · {facts['progression']}</p>"
-        f"<p>{e(plan.description)}</p><ol>{items}</ol>"
+        f"<h1>{e(plan.title)}</h1><p>{e(plan.difficulty_level)} · {facts['progression']}</p>"
+        f"<p>{' · '.join(lengths)}</p>"
+        f"<p>{e(plan.description)}</p><ol>{''.join(items)}</ol>"
         f"{f'<h2>Notes</h2><p>{e(plan.instructor_notes)}</p>' if plan.instructor_notes else ''}</body></html>"
     )
 

@@ -8,6 +8,7 @@ import CollectionPage, { SavedPage } from "./features/collections/CollectionPage
 import GeneratePage from "./features/generate/GeneratePage.jsx";
 import RendersPage from "./features/generate/RendersPage.jsx";
 import TaskPage from "./features/generate/TaskPage.jsx";
+import StaffPage from "./features/staff/StaffPage.jsx";
 import { useAuth } from "./lib/auth.jsx";
 
 function SignedIn({ children }) {
@@ -32,6 +33,7 @@ export default function App() {
         <Route path="/profile" element={<SignedIn><ProfilePage /></SignedIn>} />
         <Route path="/class-plans" element={<SignedIn><PlansPage /></SignedIn>} />
         <Route path="/class-plans/:planId" element={<SignedIn><PlanPage /></SignedIn>} />
+        <Route path="/staff" element={<SignedIn><StaffPage /></SignedIn>} />
         <Route path="*" element={<p>This page does not exist.</p>} />
       </Route>
     </Routes>

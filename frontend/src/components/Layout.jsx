@@ -19,6 +19,7 @@ export default function Layout() {
             <NavLink to="/renders" className={link}>My renders</NavLink>
             <NavLink to="/collection" className={link}>Collection</NavLink>
             {user.is_instructor && <NavLink to="/class-plans" className={link}>Class plans</NavLink>}
+            {user.is_staff && <NavLink to="/staff" className={link}>Accounts</NavLink>}
             <NavLink to="/profile" className={link}>Profile</NavLink>
             <button type="button" onClick={logout} className="px-2 py-1 text-sm text-slate-600 hover:text-rose-700">
               Log out

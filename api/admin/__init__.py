@@ -1,0 +1,1 @@
+"""Staff tools: who may teach, who may sign in."""
