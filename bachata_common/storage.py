@@ -59,6 +59,9 @@ def output_key(user_id: int, name: str) -> str:
     return f"output/user_{int(user_id)}/{validate_key(name)}"
 
 
+THUMBNAILS = "thumbnails/"  # poster frames, as the original's ImageField stores them (thumbnails/%Y/%m/)
+
+
 def song_meta_key(song_key: str) -> str:
     """Where a song's metadata (title, duration, tempo) is kept, beside the bucket's own prefixes."""
     return f"meta/{validate_key(song_key)}.json"

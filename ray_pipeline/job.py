@@ -9,18 +9,28 @@ import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bachata_common.db.engine import create_db_engine
 from bachata_common.settings import Settings
 from bachata_common.songs import music_info, song_title
-from bachata_common.storage import InvalidKey, Storage, open_storage, output_key, song_meta_key, validate_key
+from bachata_common.storage import (
+    THUMBNAILS,
+    InvalidKey,
+    Storage,
+    open_storage,
+    output_key,
+    song_meta_key,
+    validate_key,
+)
 from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
-from ray_pipeline.errors import BadInput, RenderError, TransientFault
+from ray_pipeline.errors import BadInput, FFmpegError, RenderError, TransientFault
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
 from ray_pipeline.listening import Listening, audio_beside
+from ray_pipeline.media import poster_frame, poster_time
 from ray_pipeline.pipeline import Renderer, RenderRequest
 from ray_pipeline.prepared import PreparedLibrary
 from ray_pipeline.runtime import ray_runtime
@@ -210,7 +220,11 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             )
             outcome = renderer.render(request, store.progress, listening)
         keys = {"video": video_key, "subtitles": video_key[:-4] + ".vtt", "metadata": video_key[:-4] + ".json"}
+        poster = _poster(outcome, Path(scratch) / f"{params.task_id}.jpg")
         try:
+            if poster is not None:
+                keys["poster"] = f"{THUMBNAILS}{datetime.now(UTC):%Y/%m}/{params.task_id}.jpg"
+                storage.put_file(poster, keys["poster"])
             # The video goes last: once it exists, everything it refers to already does.
             storage.put_file(outcome.subtitles, keys["subtitles"])
             storage.put_file(outcome.metadata, keys["metadata"])
@@ -230,6 +244,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         "saved_choreography_id": None,
         "auto_saved": False,
         "subtitles_path": keys["subtitles"],
+        "thumbnail_path": keys.get("poster"),
         **{key: summary[key] for key in ("tempo", "beat_count", "segments", "sections", "quality", "timings")},
         "parameters": {
             "difficulty": params.difficulty,
@@ -245,12 +260,23 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
     return result
 
 
+def _poster(outcome, destination: Path) -> Path | None:
+    """A still of the finished video for its poster and collection card; a render never fails for want of one."""
+    summary = outcome.summary
+    try:
+        return poster_frame(outcome.video, poster_time(summary["segments"], summary["sequence_duration"]), destination)
+    except FFmpegError:
+        log.warning("no poster frame for %s", outcome.video, exc_info=True)
+        return None
+
+
 def _collection_entry(params: JobParams, storage: Storage, result: dict) -> dict:
     """The saved_choreographies row the original app would write for this render."""
     title = song_title(storage, song_key(params.audio_input, storage), params.audio_input)
     return {
         "title": title,
         "video_path": result["video_path"],
+        "thumbnail_path": result["thumbnail_path"],
         "difficulty": params.difficulty,
         "duration": result["sequence_duration"],
         "music_info": music_info(title=title, tempo=result["tempo"], source=params.audio_input),

@@ -53,3 +53,21 @@ def decode_audio(path: Path, *, sample_rate: int = ANALYSIS_SAMPLE_RATE, limit: 
     if samples.size == 0:
         raise BadInput("The song has no audio", cause="decoded zero samples")
     return samples
+
+
+POSTER_SIDE = 640  # the longer side of a poster frame: sharp on a card, light to load
+
+
+def poster_frame(video: Path, at: float, destination: Path) -> Path:
+    """One frame of ``video`` at ``at`` seconds as a JPEG, its longer side POSTER_SIDE pixels."""
+    fit = f"scale='if(gte(iw,ih),{POSTER_SIDE},-2)':'if(gte(iw,ih),-2,{POSTER_SIDE})'"
+    run_ffmpeg(ffmpeg.input(str(video), ss=max(0.0, at)).output(str(destination), vframes=1, vf=fit, q=4))
+    return destination
+
+
+def poster_time(segments: list[dict], duration: float) -> float:
+    """A moment that shows dancing: the middle of the first move (a lead-in still is no picture of it)."""
+    if segments:
+        first = segments[0]
+        return (float(first["start"]) + float(first["end"])) / 2
+    return duration / 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,6 +33,16 @@ LEGACY_RESULT_KEYS = {
     "saved_choreography_id",
     "auto_saved",
 }
+
+
+def grey_pixels(image: Path) -> np.ndarray:
+    """The picture as 64x36 grey levels, decoded by ffmpeg."""
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(image), "-vf", "scale=64:36,format=gray", "-f", "rawvideo", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).astype(float)
 
 
 @pytest.fixture
@@ -119,6 +130,12 @@ def test_job_process_walks_the_row_from_started_to_completed(db, media, session_
     assert (saved.user_id, saved.video_path, saved.difficulty) == (user_id, row.result["video_path"], "intermediate")
     assert saved.generation_parameters["task_id"] == task_id and saved.music_info["title"] == "groove"
     assert saved.duration == pytest.approx(45.0, abs=0.1)
+    # A poster frame, filed as the original files thumbnails, on the row too; a picture of dancers, not a blank.
+    poster = row.result["thumbnail_path"]
+    assert re.fullmatch(rf"thumbnails/\d{{4}}/\d{{2}}/{task_id}\.jpg", poster) and saved.thumbnail_path == poster
+    picture = probe(media / poster)
+    assert (picture.video_codec, max(picture.width, picture.height)) == ("mjpeg", 640)
+    assert grey_pixels(media / poster).std() > 10
 
     statuses = [status for status, _, _ in seen]
     assert "running" in statuses

@@ -116,3 +116,48 @@ def test_stored_paths_cannot_escape_the_users_folder(client, finished, session_f
 @pytest.mark.parametrize("video_id", ["..%2F..%2Fetc%2Fpasswd", "%2e%2e", "not-a-uuid"])
 def test_requested_ids_cannot_be_paths(client, finished, video_id):
     assert client.get(f"/api/videos/{video_id}", headers=auth(finished["owner"])).status_code == 404
+
+
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + bytes(500) + b"\xff\xd9"
+
+
+def _with_poster(session_factory, settings, task_id: str, poster_path: str) -> None:
+    with session_factory() as session:
+        task = session.get(ChoreographyTask, task_id)
+        task.result = {**task.result, "thumbnail_path": poster_path}
+        session.commit()
+    file = settings.media_root / poster_path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_bytes(JPEG_BYTES)
+
+
+def test_a_poster_is_served_to_the_owner_by_signed_link_and_on_collection_cards(
+    client, finished, session_factory, settings
+):
+    task_id, owner = finished["task_id"], finished["owner"]
+    no_poster = client.get(f"/api/videos/{task_id}/url", headers=auth(owner)).json()
+    assert no_poster["poster_url"] is None
+    _with_poster(session_factory, settings, task_id, f"thumbnails/2026/03/{task_id}.jpg")
+
+    urls = client.get(f"/api/videos/{task_id}/url", headers=auth(owner)).json()
+    picture = client.get(urls["poster_url"])
+    assert picture.status_code == 200 and picture.content == JPEG_BYTES
+    assert picture.headers["content-type"] == "image/jpeg"
+    assert client.get(urls["poster_url"].replace("/poster?", "?")).status_code == 404  # not a video signature
+    assert client.get(f"/api/videos/{task_id}/poster", headers=auth(signed_in(client))).status_code == 404
+
+    saved = client.post("/api/collections", headers=auth(owner), json={"task_id": task_id, "title": "With a still"})
+    assert saved.json()["thumbnail_path"] == f"thumbnails/2026/03/{task_id}.jpg"
+    card = client.get("/api/collections", headers=auth(owner)).json()["items"][0]
+    assert client.get(card["poster_url"]).content == JPEG_BYTES
+
+
+@pytest.mark.parametrize("poster_path", ["output/user_1/secret.jpg", "thumbnails/../output/x.jpg", "/etc/passwd"])
+def test_a_poster_path_outside_thumbnails_serves_nothing(client, finished, session_factory, settings, poster_path):
+    task_id = finished["task_id"]
+    with session_factory() as session:
+        task = session.get(ChoreographyTask, task_id)
+        task.result = {**task.result, "thumbnail_path": poster_path}
+        session.commit()
+    assert client.get(f"/api/videos/{task_id}/poster", headers=auth(finished["owner"])).status_code == 404
+    assert client.get(f"/api/videos/{task_id}/url", headers=auth(finished["owner"])).json()["poster_url"] is None

@@ -13,7 +13,9 @@ from api.clock import RequestClock
 from api.collections import service
 from api.collections.schemas import DeleteAllIn, SavedOut, SavedPageOut, SavedPatch, SaveIn, Sort, StatsOut
 from api.database import DbSession
+from api.settings import AppSettings
 from api.storage import AppStorage
+from api.videos.router import signed_poster_url
 from bachata_common.db import SavedChoreography
 
 router = APIRouter(prefix="/api/collections", tags=["collections"])
@@ -40,6 +42,9 @@ Owned = Annotated[SavedChoreography, Depends(_owned)]
 def list_collection(
     user: CurrentUser,
     session: DbSession,
+    settings: AppSettings,
+    storage: AppStorage,
+    clock: RequestClock,
     difficulty: Difficulty | None = None,
     search: Annotated[str | None, Query(max_length=100)] = None,
     sort: Sort = "-created_at",
@@ -54,8 +59,14 @@ def list_collection(
     def link(number: int) -> str:
         return f"/api/collections?{query}&page={number}"
 
+    expires = int(clock().timestamp()) + settings.signed_url_seconds
+
+    def card(row: SavedChoreography) -> SavedOut:
+        poster = signed_poster_url(storage, settings, str(row.id), row.thumbnail_path, expires, verify=False)
+        return saved_out(row).model_copy(update={"poster_url": poster})
+
     return SavedPageOut(
-        items=[saved_out(row) for row in rows],
+        items=[card(row) for row in rows],
         total=total,
         page=page,
         page_size=service.PAGE_SIZE,

@@ -28,6 +28,7 @@ class SavedOut(BaseModel):
     created_at: datetime
     task_id: str | None = None
     video_url: str
+    poster_url: str | None = None  # a signed link to its still, in lists
 
 
 class SavedPageOut(BaseModel):

@@ -107,7 +107,7 @@ def save_from_task(
         user_id=user.id,
         title=title.strip(),
         video_path=result["video_path"],
-        thumbnail_path=None,
+        thumbnail_path=result.get("thumbnail_path"),
         difficulty=difficulty or parameters.get("difficulty") or "intermediate",
         duration=float(result.get("sequence_duration") or 0.0),
         music_info=_song_info(storage, result),

@@ -85,6 +85,14 @@ export default function CollectionPage() {
           {result.items.map((item) => (
             <li key={item.id}>
               <Card className="flex flex-col gap-1">
+                {item.poster_url && (
+                  <Link to={`/collection/${item.id}`} tabIndex={-1} aria-hidden="true">
+                    {/* A poster that has gone missing hides rather than showing a broken image. */}
+                    <img src={item.poster_url} alt="" loading="lazy" data-testid="poster"
+                      onError={(e) => { e.currentTarget.hidden = true; }}
+                      className="mb-1 aspect-video w-full rounded-lg bg-slate-100 object-cover" />
+                  </Link>
+                )}
                 <Link to={`/collection/${item.id}`} className="font-semibold text-rose-800 underline-offset-2 hover:underline">{item.title}</Link>
                 <p className="flex gap-2 text-sm">
                   <span className={`rounded px-2 ${badge[item.difficulty] ?? "bg-slate-100"}`}>{item.difficulty}</span>
