@@ -199,8 +199,45 @@ def test_describe_uses_keywords_offline(client):
             "specific_moves": ["cross body lead", "dip"],
         },
         "source": "keywords",
+        "understood": [
+            "beginner difficulty",
+            "romantic style",
+            "slow: the video starts at 0.75x speed (the moves keep the song's beat)",
+        ],
+        "not_used": [
+            "cross body lead: we cannot ask for a particular move yet",
+            "dip: we cannot ask for a particular move yet",
+        ],
         "task": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("query", "understood", "not_used"),
+    [
+        # Sensual is a style and slow a tempo wish; neither falls on the floor.
+        (
+            "something sensual and slow",
+            ["sensual style", "slow: the video starts at 0.75x speed (the moves keep the song's beat)"],
+            [],
+        ),
+        # Spanish a dancer types, and words nobody could act on, said back rather than dropped.
+        ("baile romántico para principiantes", ["beginner difficulty", "romantic style"], []),
+        ("ein langsamer Tanz bitte", [], ["ein", "langsamer", "tanz", "bitte"]),
+        (
+            "fast advanced with a hammerlock and zumba",
+            ["advanced difficulty"],
+            [
+                "fast: the moves follow your song's own tempo; choose a faster song",
+                "hammerlock: we cannot ask for a particular move yet",
+                "zumba",
+            ],
+        ),
+    ],
+)
+def test_describe_says_what_it_understood_and_what_it_could_not_use(client, query, understood, not_used):
+    body = client.post("/api/choreography/describe", headers=auth(signed_in(client)), json={"query": query}).json()
+    assert (body["understood"], body["not_used"]) == (understood, not_used)
 
 
 def _app_with_gemini(settings, session_factory, clock, launcher, gemini):

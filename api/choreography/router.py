@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from api.auth.dependencies import CurrentUser
 from api.choreography import service
-from api.choreography.describe import describe, gemini_call
+from api.choreography.describe import describe, gemini_call, reading
 from api.choreography.schemas import DescribeIn, DescribeOut, GenerateIn, GenerateOut, TaskOut, TaskPageOut
 from api.clock import RequestClock
 from api.database import DbSession
@@ -94,15 +94,16 @@ def describe_in_words(
     """Parameters for a dance described in words; send again with confirmed: true (and a song) to generate."""
     gemini = request.app.state.gemini or (gemini_call(settings.google_api_key) if settings.google_api_key else None)
     parameters, source = describe(data.query, gemini=gemini)
+    understood, not_used = reading(data.query, parameters, source=source)
     if not data.confirmed:
-        return DescribeOut(parameters=parameters, source=source)
+        return DescribeOut(parameters=parameters, source=source, understood=understood, not_used=not_used)
     if not data.song:
         raise Unprocessable("Choose a song to generate with", details=[{"field": "song"}])
     chosen = data.parameters or parameters
     task = renders.start(
         user=user, song_id=data.song, parameters=chosen, original_query=data.query, orientation=data.orientation
     )
-    return DescribeOut(parameters=chosen, source=source, task=task)
+    return DescribeOut(parameters=chosen, source=source, understood=understood, not_used=not_used, task=task)
 
 
 @router.get("/tasks", response_model=TaskPageOut)

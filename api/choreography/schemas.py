@@ -49,6 +49,8 @@ class DescribeIn(BaseModel):
 class DescribeOut(BaseModel):
     parameters: DanceParameters
     source: Literal["keywords", "gemini"]
+    understood: list[str] = Field(default_factory=list, description="what the render will do with the request")
+    not_used: list[str] = Field(default_factory=list, description="words and wishes it cannot act on, and why")
     task: GenerateOut | None = None
 
 

@@ -144,10 +144,22 @@ export default function GeneratePage() {
     navigate(`/tasks/${taskId}`);
   };
   const start = () => run(async () => begin((await generate(choice)).task_id, choice));
-  const understand = () => run(async () => setParsed(await describe({ query })));
+  // What was understood fills the form above, where the dancer can still change it before generating.
+  const understand = () => run(async () => {
+    const reading = await describe({ query });
+    const { difficulty, energy_level: energy, style, tempo } = reading.parameters;
+    setParsed(reading);
+    setChoice((current) => ({ ...current, difficulty, energy_level: energy, style, tempo }));
+  });
   const confirm = () => run(async () => {
-    const body = await describe({ query, confirmed: true, song: choice.song, parameters: parsed.parameters, orientation: choice.orientation });
-    begin(body.task.task_id, { ...choice, ...parsed.parameters });
+    const parameters = {
+      ...parsed.parameters,
+      difficulty: choice.difficulty,
+      energy_level: choice.energy_level ?? parsed.parameters.energy_level,
+      style: choice.style ?? parsed.parameters.style,
+    };
+    const body = await describe({ query, confirmed: true, song: choice.song, parameters, orientation: choice.orientation });
+    begin(body.task.task_id, { ...choice, ...parameters });
   });
 
   if (loadError) return <ErrorMessage error={loadError} />;
@@ -174,9 +186,15 @@ export default function GeneratePage() {
         </Field>
         <Button variant="secondary" onClick={understand} disabled={query.trim().length < 3 || busy}>Understand my request</Button>
         {parsed && (
-          <div className="flex flex-col gap-2 text-sm">
-            <p>We understood: <strong>{parsed.parameters.difficulty}</strong>, <strong>{parsed.parameters.energy_level}</strong> energy,{" "}
-              <strong>{parsed.parameters.style}</strong>{parsed.parameters.specific_moves.length ? `, with ${parsed.parameters.specific_moves.join(", ")}` : ""}.</p>
+          <div className="flex flex-col gap-2 text-sm" data-testid="reading">
+            <p>
+              <span className="font-medium">I understood:</span>{" "}
+              {parsed.understood.length ? parsed.understood.join("; ") : "nothing I can act on"}.
+              {parsed.understood.length > 0 && " The settings above now say so; change them if you like."}
+            </p>
+            {parsed.not_used.length > 0 && (
+              <p><span className="font-medium">I could not use:</span> {parsed.not_used.join("; ")}.</p>
+            )}
             <Button onClick={confirm} disabled={!choice.song || busy}>{choice.song ? "Generate with these" : "Choose a song above first"}</Button>
           </div>
         )}

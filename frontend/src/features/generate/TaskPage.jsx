@@ -6,7 +6,7 @@ import { saveFromTask } from "../collections/api.js";
 import { formatTime } from "../player/counts.js";
 import Watch from "../player/Watch.jsx";
 import { cancelTask, generate, getTask, listSongs } from "./api.js";
-import { formChoice, recalledChoice, rememberChoice, titleFromKey } from "./choices.js";
+import { formChoice, recalledChoice, rememberChoice, startSpeed, titleFromKey } from "./choices.js";
 import { DIFFICULTIES, RenderRefused } from "./GeneratePage.jsx";
 
 const STAGES = {
@@ -134,7 +134,7 @@ export default function TaskPage() {
       {!isFinished(task) && <Button variant="secondary" onClick={() => cancelTask(taskId)}>Cancel</Button>}
       {task.status === "completed" && (
         <>
-          <Watch key={task.task_id} videoId={task.task_id} />
+          <Watch key={task.task_id} videoId={task.task_id} initialSpeed={startSpeed(recalledChoice(taskId))} />
           <Card><SaveForm key={task.task_id} task={task} /></Card>
           <div className="flex flex-wrap gap-2">
             {choice.song && <Button variant="secondary" onClick={regenerate}>Regenerate</Button>}

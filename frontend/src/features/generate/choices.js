@@ -3,7 +3,10 @@
 const CHOICES_KEY = "bachata-buddy.choices";
 const KEEP = 50;
 
-const FIELDS = ["song", "difficulty", "energy_level", "style", "orientation"];
+const FIELDS = ["song", "difficulty", "energy_level", "style", "orientation", "tempo"];
+
+// "slow" in a request in words: the video keeps the song's beat and starts slower in the player.
+export const startSpeed = (choice) => (choice?.tempo === "slow" ? 0.75 : 1);
 
 function readAll(storage) {
   try {

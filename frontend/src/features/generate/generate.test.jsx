@@ -1,4 +1,5 @@
 import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { formChoice, recalledChoice, rememberChoice, titleFromKey } from "./choices.js";
@@ -58,5 +59,26 @@ describe("what a render used", () => {
     render(<MemoryRouter><RenderRefused error={new ApiError(429, "too_many_renders", "You already have 2 choreographies rendering")} /></MemoryRouter>);
     expect(screen.getByRole("link", { name: "See your renders" })).toHaveAttribute("href", "/renders");
     expect(songLabel({ title: "Upload", duration: null, tempo: null })).toBe("Upload");
+  });
+});
+
+describe("describe in words", () => {
+  it("says what it understood and could not use, and fills the form with it", async () => {
+    const reading = {
+      parameters: { difficulty: "advanced", energy_level: "medium", style: "sensual", tempo: "slow", specific_moves: ["hammerlock"] },
+      source: "keywords",
+      understood: ["advanced difficulty", "sensual style", "slow: the video starts at 0.75x speed"],
+      not_used: ["hammerlock: we cannot ask for a particular move yet", "zumba"],
+      task: null,
+    };
+    vi.stubGlobal("fetch", async (path) => new Response(JSON.stringify(path.includes("describe") ? reading : { songs: [] }), { status: 200 }));
+    render(<MemoryRouter><GeneratePage /></MemoryRouter>);
+    await userEvent.type(await screen.findByLabelText("Or describe the dance in words"), "advanced sensual slow hammerlock zumba");
+    await userEvent.click(screen.getByRole("button", { name: "Understand my request" }));
+    const said = await screen.findByTestId("reading");
+    expect(said).toHaveTextContent("I understood: advanced difficulty; sensual style; slow: the video starts at 0.75x speed.");
+    expect(said).toHaveTextContent("I could not use: hammerlock: we cannot ask for a particular move yet; zumba.");
+    expect(screen.getByLabelText("Difficulty")).toHaveValue("advanced");
+    expect(screen.getByLabelText("Style")).toHaveValue("sensual");
   });
 });

@@ -20,14 +20,16 @@ function useFullscreen(element) {
 // The video with practice controls of our own (so mirroring flips only the picture, and fullscreen keeps the
 // counts): play, position, speed, mirror, counts on screen, and an A-B loop whose points land on counts.
 // `loopRequest` ({a, b}) starts a loop from outside, e.g. a move tapped on the timeline.
-export default function PracticePlayer({ src, poster, cues = [], videoRef: outerRef, onTime = () => {}, loopRequest = null }) {
+export default function PracticePlayer({
+  src, poster, cues = [], videoRef: outerRef, onTime = () => {}, loopRequest = null, initialSpeed = 1,
+}) {
   const innerRef = useRef(null);
   const video = outerRef ?? innerRef;
   const frame = useRef(null);
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const [speed, setSpeed] = useState(1);
+  const [speed, setSpeed] = useState(initialSpeed);
   const [mirrored, setMirrored] = useState(false);
   const [countSize, setCountSize] = useState("normal");
   const [countOnly, setCountOnly] = useState(false);

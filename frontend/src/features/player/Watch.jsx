@@ -6,7 +6,7 @@ import Timeline from "./Timeline.jsx";
 import { parseCounts } from "./vtt.js";
 
 // Everything needed to practise one video (a task's or a saved choreography's): signed URLs, counts, timeline.
-export default function Watch({ videoId }) {
+export default function Watch({ videoId, initialSpeed = 1 }) {
   const [media, setMedia] = useState(null);
   const [error, setError] = useState(null);
   const [time, setTime] = useState(0);
@@ -31,7 +31,7 @@ export default function Watch({ videoId }) {
   const meta = media.metadata;
   return (
     <div className="flex flex-col gap-3">
-      <PracticePlayer src={media.src} poster={media.poster} cues={media.cues} videoRef={video} onTime={setTime} loopRequest={loopRequest} />
+      <PracticePlayer initialSpeed={initialSpeed} src={media.src} poster={media.poster} cues={media.cues} videoRef={video} onTime={setTime} loopRequest={loopRequest} />
       {meta && (
         <Timeline duration={meta.sequence_duration} energy={meta.energy_curve?.values} rate={meta.energy_curve?.rate}
           sections={meta.sections} segments={meta.segments} time={time}
