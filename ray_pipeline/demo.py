@@ -10,7 +10,7 @@ import logging
 import os
 
 from bachata_common.settings import PROJECT_ROOT, Settings, get_settings
-from bachata_common.storage import LocalStorage
+from bachata_common.storage import LocalStorage, song_meta_key
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library_cli import FORMATS, prepare
 from ray_pipeline.synthetic import make_library, make_song
@@ -18,8 +18,16 @@ from ray_pipeline.synthetic import make_library, make_song
 log = logging.getLogger(__name__)
 
 
+DEMO_TEMPOS = (118, 128, 138)  # a slow, a middle and a quick bachata
+DEMO_SECONDS = 75
+
+
+def demo_song_key(bpm: int) -> str:
+    return f"songs/Demo_bachata_{bpm}_BPM.wav"
+
+
 def ensure_demo_content(settings: Settings) -> None:
-    """In development only: generate a small move library and one song if the folders are empty."""
+    """In development only: generate a small move library and three songs if the folders are empty."""
     if settings.environment != "development":
         return
     if not (settings.library_dir / "move_embeddings.json").exists():
@@ -29,8 +37,13 @@ def ensure_demo_content(settings: Settings) -> None:
         return  # a bucket is never filled with generated content
     storage = LocalStorage(settings.media_root)
     if not storage.list("songs/"):
-        log.info("no songs yet: generating a demo song")
-        make_song(storage.path("songs/Demo_groove_128_BPM.wav"), bpm=128, duration=75)
+        log.info("no songs yet: generating demo bachata songs at %s BPM", ", ".join(map(str, DEMO_TEMPOS)))
+        for bpm in DEMO_TEMPOS:
+            key = demo_song_key(bpm)
+            make_song(storage.path(key), bpm=bpm, duration=DEMO_SECONDS, seed=bpm, band=True)
+            # Known from the making, so the song list shows tempo and length before any render.
+            meta = {"title": f"Demo bachata {bpm} BPM", "duration": DEMO_SECONDS, "tempo": float(bpm)}
+            storage.put_json(song_meta_key(key), meta)
 
 
 def main() -> None:

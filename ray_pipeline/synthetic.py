@@ -43,6 +43,58 @@ def _noise_burst(length: float, sr: int, rng: np.random.Generator) -> np.ndarray
     return hiss * np.exp(-np.arange(n) / sr * 60)
 
 
+def _pluck(freq: float, length: float, sr: int, rng: np.random.Generator, damping: float = 0.996) -> np.ndarray:
+    """A plucked string (Karplus-Strong, one period at a time): the requinto's bright, quickly fading note."""
+    period = max(2, round(sr / freq))
+    block = rng.uniform(-1.0, 1.0, period)
+    blocks = []
+    for _ in range(int(length * sr) // period + 1):
+        blocks.append(block)
+        block = damping * 0.5 * (block + np.roll(block, -1))
+    return np.concatenate(blocks)[: int(length * sr)]
+
+
+# A minor's i-VII-VI-V (Am, G, F, E), bachata's commonest round, one chord per 8-count: (root Hz, its third).
+BACHATA_CHORDS = [(110.0, 1.2), (98.0, 1.26), (87.3, 1.26), (82.4, 1.26)]
+# The requinto's eighth notes over one half 8-count: (chord tone, octave multiple); tones are root, third, fifth.
+ARPEGGIO = [
+    ("root", 4),
+    ("fifth", 2),
+    ("third", 4),
+    ("fifth", 4),
+    ("root", 4),
+    ("fifth", 2),
+    ("third", 4),
+    ("fifth", 4),
+]
+
+
+def bachata_band(beats: np.ndarray, period: float, gains: list[float], size: int, sr: int, rng) -> np.ndarray:
+    """Requinto arpeggios in eighth notes and a bass on the 1, 3, 5 and 7, over the chord round."""
+    out = np.zeros(size)
+
+    def add(signal: np.ndarray, at: float, level: float) -> None:
+        start = int(at * sr)
+        if start < size:
+            out[start : start + signal.size] += level * signal[: size - start]
+
+    for index, beat in enumerate(beats):
+        count = index % 8
+        root, third = BACHATA_CHORDS[(index // 8) % len(BACHATA_CHORDS)]
+        tones = {"root": 1.0, "third": third, "fifth": 1.5}
+        gain = gains[min(index // 8, len(gains) - 1)]
+        for half in (0, 1):
+            tone, octave = ARPEGGIO[(count % 4) * 2 + half]
+            note = root * tones[tone] * octave
+            add(_pluck(note, period * 0.9, sr, rng), beat + half * period / 2, 0.18 * (0.5 + 0.5 * gain))
+        if count % 4 in (0, 2):  # the bass: the root on 1 and 5, its fifth, softer, on 3 and 7
+            note = root * (1.5 if count % 4 == 2 else 1.0) / 2
+            length = period * 1.8
+            level = (0.9 if count == 0 else 0.75 if count == 4 else 0.35) * (0.6 + 0.4 * gain)
+            add(_decaying(note, length, 5.0, sr) + 0.3 * _decaying(note * 2, length, 8.0, sr), beat, level)
+    return out
+
+
 def song_samples(
     *,
     bpm: float,
@@ -51,11 +103,13 @@ def song_samples(
     seed: int = 0,
     sections: list[float] | None = None,
     sr: int = SAMPLE_RATE,
+    band: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[float]]:
     """Samples, beat times, "1" times and per-8-count gains of a bachata-like groove.
 
     Bass on 1 and 5 (stronger on 1), güira on every beat and off-beat, bongo accents on 4 and 8,
-    a chord pad changing every 8-count, and sections of different energy.
+    a chord pad changing every 8-count, and sections of different energy. With ``band`` the pad and plain
+    bass give way to a requinto arpeggio and a bass line over the chord round (the demo songs).
     """
     rng = np.random.default_rng(seed)
     period = 60.0 / bpm
@@ -72,7 +126,7 @@ def song_samples(
             gains.append(gain)
         start = int(beat * sr)
         layers = [(_noise_burst(0.06, sr, rng), 0.18 * gain)]
-        if count in (0, 4):
+        if count in (0, 4) and not band:
             layers.append((bass, (1.0 if count == 0 else 0.7) * (0.6 + 0.4 * gain)))
         if count in (3, 7):
             layers.append((bongo, 0.55 * gain))
@@ -82,8 +136,10 @@ def song_samples(
             out[start : start + signal.size] += level * signal[: max(0, out.size - start)]
         for signal, level in layers_off:
             out[offbeat : offbeat + signal.size] += level * signal[: max(0, out.size - offbeat)]
-    chord_roots = [220.0, 246.9, 196.0, 164.8]
-    for phrase_index, phrase_start in enumerate(beats[::8]):
+    chord_roots = [] if band else [220.0, 246.9, 196.0, 164.8]
+    if band:
+        out += bachata_band(beats, period, gains, out.size, sr, rng)
+    for phrase_index, phrase_start in enumerate(beats[::8] if chord_roots else []):
         length = min(8 * period, duration - phrase_start)
         t = np.arange(int(length * sr)) / sr
         root = chord_roots[phrase_index % len(chord_roots)]
@@ -95,9 +151,11 @@ def song_samples(
     return out.astype(np.float32), beats, beats[::8], gains
 
 
-def make_song(path: Path, *, bpm: float, duration: float, first_beat: float = 0.4, seed: int = 0) -> SyntheticSong:
+def make_song(
+    path: Path, *, bpm: float, duration: float, first_beat: float = 0.4, seed: int = 0, band: bool = False
+) -> SyntheticSong:
     """Write a generated song (wav, or any format ffmpeg can encode by the file's suffix)."""
-    samples, beats, ones, gains = song_samples(bpm=bpm, duration=duration, first_beat=first_beat, seed=seed)
+    samples, beats, ones, gains = song_samples(bpm=bpm, duration=duration, first_beat=first_beat, seed=seed, band=band)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".wav":
         soundfile.write(path, samples, SAMPLE_RATE)
