@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bachata_common.settings import PROJECT_ROOT
@@ -25,17 +27,23 @@ def _browser_ready() -> None:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, demo_library):
-    """SQLite, the local launcher, the demo library."""
-    _browser_ready()
+def live_settings(tmp_path_factory, demo_library) -> dict[str, str]:
+    """SQLite, the local launcher, the demo library: the server's settings, which a CLI can share."""
     var = tmp_path_factory.mktemp("browser-var")
-    with serve(
-        var,
-        DATABASE_URL=f"sqlite:///{var / 'app.db'}",
-        LIBRARY_DIR=str(demo_library),
-        RENDER_SIZE="640x360",
-        RENDER_CPUS="2",
-    ) as base:
+    return {
+        "VAR_DIR": str(var),
+        "DATABASE_URL": f"sqlite:///{var / 'app.db'}",
+        "LIBRARY_DIR": str(demo_library),
+        "RENDER_SIZE": "640x360",
+        "RENDER_CPUS": "2",
+        "PASSWORD_ITERATIONS": "1000",
+    }
+
+
+@pytest.fixture(scope="module")
+def live_server(live_settings):
+    _browser_ready()
+    with serve(Path(live_settings["VAR_DIR"]), **{k: v for k, v in live_settings.items() if k != "VAR_DIR"}) as base:
         yield base
 
 
@@ -44,7 +52,7 @@ def song(tmp_path_factory) -> Path:
     return make_song(tmp_path_factory.mktemp("e2e-song") / "e2e-groove.wav", bpm=128, duration=40, seed=9).path
 
 
-@pytest.mark.parametrize("size", ["1280x800", "375x812"])
+@pytest.mark.parametrize("size", ["1366x768", "390x844"])
 def test_dancer_flow_in_chromium(live_server, song, size):
     result = subprocess.run(
         ["node", "e2e/flow.mjs", live_server, str(song), str(ARTIFACTS), size],
@@ -55,17 +63,40 @@ def test_dancer_flow_in_chromium(live_server, song, size):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     for page in (
+        "landing",
         "login",
         "register",
         "profile",
         "generate",
         "progress",
         "result",
+        "renders",
         "collection",
         "saved",
         "collection-empty",
     ):
         assert (ARTIFACTS / f"{size}-{page}.png").stat().st_size > 1000, page
+
+
+def test_staff_make_a_dancer_an_instructor_in_chromium(live_server, live_settings):
+    dancer = {"email": "lucia.e2e@example.com", "password": "steps-on-the-one-1", "display_name": "Lucía"}
+    registered = httpx.post(f"{live_server}/api/auth/register", json=dancer, timeout=30)
+    assert registered.status_code == 201, registered.text
+    staff_password = "a-long-studio-password-7"
+    created = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/bachata-admin"), "create-staff", "owner.e2e@example.com"],
+        env={**os.environ, **live_settings, "BACHATA_ADMIN_PASSWORD": staff_password},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    result = subprocess.run(
+        ["node", "e2e/staff.mjs", live_server, str(ARTIFACTS), "owner.e2e@example.com", staff_password,
+         dancer["email"], dancer["password"]],
+        cwd=FRONTEND, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_api_docs_render_offline_under_their_policy(live_server):

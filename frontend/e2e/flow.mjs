@@ -8,14 +8,20 @@ const [width, height] = size.split("x").map(Number);
 
 mkdirSync(artifacts, { recursive: true });
 const browser = await launchChromium();
-const page = await browser.newPage({ viewport: { width, height } });
+const context = await browser.newContext({ viewport: { width, height } });
+const page = await context.newPage();
 const shot = (name) => page.screenshot({ path: `${artifacts}/${size}-${name}.png`, fullPage: true });
 const expect = (condition, what) => { if (!condition) throw new Error(`expected: ${what}`); };
 
 const violations = await watchPolicy(page);
 
 try {
-  await page.goto(`${base}/login`);
+  // A visitor first reads what the app does, then finds the way in.
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: /turns your song into a bachata partner-dance video/ }).waitFor();
+  expect(await page.getByRole("img", { name: /A practice video/ }).isVisible(), "a picture of a result");
+  await shot("landing");
+  await page.getByRole("link", { name: "Log in" }).click();
   await page.getByRole("heading", { name: "Log in" }).waitFor();
   await shot("login");
   await page.goto(`${base}/register`);
@@ -41,6 +47,16 @@ try {
 
   await page.locator("#song-file").setInputFiles(songFile);
   await page.waitForFunction(() => document.querySelector("#song")?.value.startsWith("uploads/"));
+  await page.getByRole("status").filter({ hasText: /Uploaded “e2e-groove · 0:40”/ }).waitFor();
+  expect(await page.locator("#song option:checked").textContent() === "e2e-groove · 0:40", "the song list shows the length");
+
+  // Described in words: what was understood fills the form, what was not is said.
+  await page.getByLabel("Or describe the dance in words").fill("a sensual slow dance with a hammerlock, por favor zumba");
+  await page.getByRole("button", { name: "Understand my request" }).click();
+  const reading = await page.getByTestId("reading").textContent();
+  expect(reading.includes("I understood: sensual style") && reading.includes("I could not use:") && reading.includes("zumba"), `the reading (${reading})`);
+  expect(await page.getByLabel("Style").inputValue() === "sensual", "the understood style in the form");
+  await page.getByLabel("Style").selectOption("romantic");
   await page.getByLabel("Difficulty").selectOption("beginner");
   await shot("generate");
   await page.getByRole("button", { name: "Generate", exact: true }).click();
@@ -88,8 +104,25 @@ try {
   await page.waitForFunction(() => document.fullscreenElement?.dataset.testid === "player-frame");
   expect(await page.getByTestId("count").isVisible(), "counts visible in fullscreen");
   await page.evaluate(() => document.exitFullscreen());
-  expect(await page.getByRole("button", { name: "Regenerate" }).isVisible(), "a regenerate button");
+  const facts = await page.getByTestId("render-facts").textContent();
+  expect(facts.includes("e2e-groove") && facts.includes("BPM") && facts.includes("beginner") && facts.includes("romantic"), `what was used (${facts})`);
   await shot("result");
+
+  // Regenerate: the old video goes at once, the new task's comes when it is done.
+  const firstTask = page.url();
+  await page.getByRole("button", { name: "Regenerate" }).click();
+  await page.waitForURL((url) => url.href !== firstTask && url.pathname.startsWith("/tasks/"));
+  const secondTask = page.url().split("/tasks/")[1];
+  expect(!(await page.getByTestId("video").isVisible()) || (await video.getAttribute("src")).includes(secondTask), "no old video under the new task");
+  await page.waitForFunction((id) => document.querySelector("video")?.getAttribute("src")?.includes(id), secondTask, { timeout: 240_000 });
+
+  // Every render can be found again.
+  await page.getByRole("link", { name: "My renders" }).click();
+  await page.getByTestId("renders").waitFor();
+  expect(await page.getByTestId("renders").getByRole("link").count() === 2, "both renders listed");
+  await shot("renders");
+  await page.getByTestId("renders").getByRole("link").first().click();
+  await page.getByTestId("video").waitFor();
 
   await page.getByLabel("Title").fill("E2E choreography");
   await page.getByRole("button", { name: "Save to collection" }).click();
@@ -114,6 +147,13 @@ try {
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Delete this song" }).click();
   await page.waitForFunction((id) => ![...document.querySelectorAll("#song option")].some((o) => o.value === id), uploaded);
+
+  // Signing out in one tab signs out the other, which goes back to the login page.
+  const other = await context.newPage();
+  await other.goto(`${base}/collection`);
+  await other.getByRole("heading", { name: "Your collection" }).waitFor();
+  await page.getByRole("button", { name: "Log out" }).click();
+  await other.getByRole("heading", { name: "Log in" }).waitFor({ timeout: 10_000 });
   expect(violations.length === 0, `no Content-Security-Policy violations (${violations.join("; ")})`);
   console.log(`e2e ${size}: passed`);
 } catch (error) {

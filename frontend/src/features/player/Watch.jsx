@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { ErrorMessage, Loading } from "../../components/ui.jsx";
 import { api } from "../../lib/api.js";
+import { moveLoop } from "./counts.js";
 import PracticePlayer from "./PracticePlayer.jsx";
 import Timeline from "./Timeline.jsx";
 import { parseCounts } from "./vtt.js";
@@ -36,7 +37,7 @@ export default function Watch({ videoId, initialSpeed = 1 }) {
         <Timeline duration={meta.sequence_duration} energy={meta.energy_curve?.values} rate={meta.energy_curve?.rate}
           sections={meta.sections} segments={meta.segments} time={time}
           onSeek={(t) => { video.current.currentTime = t; setTime(t); }}
-          onLoopMove={(move) => setLoopRequest({ a: move.start, b: move.end })} />
+          onLoopMove={(move) => setLoopRequest(moveLoop(media.cues, move))} />
       )}
     </div>
   );

@@ -28,6 +28,12 @@ export function stepByCount(cues, time, direction, { everyCount = false } = {}) 
   return [...points].reverse().find((point) => point < time - 0.3) ?? points[0];
 }
 
+// A move's loop: from its first "1" (a lead-in before the song's first beat is no part of it) to its end.
+export function moveLoop(cues, move) {
+  const one = cues.find((cue) => cue.count === 1 && cue.start >= move.start - 0.05 && cue.start < move.end);
+  return { a: one ? one.start : move.start, b: move.end };
+}
+
 // "Basic, count 1" for where a loop starts; an end is named by the count it closes ("Spin, count 8").
 export function describePoint(cues, time, { end = false } = {}) {
   if (time === null) return "–";

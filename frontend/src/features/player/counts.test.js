@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describePoint, shortcutAction, snapToCount, stepByCount, stepSpeed } from "./counts.js";
+import { describePoint, moveLoop, shortcutAction, snapToCount, stepByCount, stepSpeed } from "./counts.js";
 
 // Two 8-counts at 0.5 s a beat from 1.0 s: "Basic" then "Spin".
 const cues = Array.from({ length: 16 }, (_, i) => ({
@@ -56,5 +56,14 @@ describe("keyboard shortcuts", () => {
     expect(stepSpeed(speeds, 1, -1)).toBe(0.75);
     expect(stepSpeed(speeds, 0.5, -1)).toBe(0.5);
     expect(stepSpeed(speeds, 1.25, 1)).toBe(1.25);
+  });
+});
+
+describe("looping a move", () => {
+  it("starts on the move's first 1, not in the lead-in before the song's first beat", () => {
+    expect(moveLoop(cues, { start: 0, end: 5 })).toEqual({ a: 1, b: 5 });
+    expect(describePoint(cues, moveLoop(cues, { start: 0, end: 5 }).a)).toBe("Basic, count 1");
+    expect(moveLoop(cues, { start: 5, end: 9 })).toEqual({ a: 5, b: 9 });
+    expect(moveLoop([], { start: 2, end: 4 })).toEqual({ a: 2, b: 4 });
   });
 });

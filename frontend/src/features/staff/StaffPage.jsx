@@ -7,10 +7,19 @@ import { useAuth } from "../../lib/auth.jsx";
 const listUsers = (search, page) => api.get(`/api/admin/users?${new URLSearchParams({ search, page })}`);
 const changeRoles = (id, roles) => api.patch(`/api/admin/users/${id}`, roles);
 
-function AccountRow({ account, me, onChanged }) {
+function AccountRow({ account: saved, me }) {
+  const [account, setAccount] = useState(saved);
   const [error, setError] = useState(null);
-  const toggle = (role) => (event) =>
-    changeRoles(account.id, { [role]: event.target.checked }).then(onChanged).catch(setError);
+  // The box moves at once; a refusal puts it back and says why.
+  const toggle = (role) => (event) => {
+    const wanted = event.target.checked;
+    setError(null);
+    setAccount((current) => ({ ...current, [role]: wanted }));
+    changeRoles(account.id, { [role]: wanted }).then(setAccount).catch((caught) => {
+      setAccount((current) => ({ ...current, [role]: !wanted }));
+      setError(caught);
+    });
+  };
   return (
     <li>
       <Card className="flex flex-wrap items-center gap-x-4 gap-y-1">
@@ -37,7 +46,6 @@ export default function StaffPage() {
   const page = Math.max(1, Number(params.get("page")) || 1);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
-  const replace = (account) => setResult((current) => ({ ...current, items: current.items.map((a) => (a.id === account.id ? account : a)) }));
   useEffect(() => { listUsers(search, page).then(setResult).catch(setError); }, [search, page]);
 
   if (!user.is_staff) return <ErrorMessage>This page is for staff.</ErrorMessage>;
@@ -52,7 +60,7 @@ export default function StaffPage() {
       <ErrorMessage error={error} />
       {!result ? <Loading /> : result.items.length === 0 ? <p>No account matches “{search}”.</p> : (
         <ul className="flex flex-col gap-2" data-testid="accounts">
-          {result.items.map((account) => <AccountRow key={account.id} account={account} me={user} onChanged={replace} />)}
+          {result.items.map((account) => <AccountRow key={account.id} account={account} me={user} />)}
         </ul>
       )}
       {pages > 1 && (
