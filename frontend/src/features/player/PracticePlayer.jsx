@@ -132,7 +132,12 @@ export default function PracticePlayer({
           <input type="range" aria-label="Position" min={0} max={duration || 0} step={0.01} value={Math.min(time, duration || 0)}
             onChange={(e) => seek(Number(e.target.value))} className="min-w-0 flex-1 accent-rose-500" />
           <button type="button" onClick={toggleFullscreen} className="rounded px-2 py-1 hover:bg-white/20"
-            aria-label={fullscreen ? "Leave full screen" : "Full screen"}>⛶</button>
+            aria-label={fullscreen ? "Leave full screen" : "Full screen"}>
+            {/* Four corners: drawn, since not every system font has a full-screen glyph. */}
+            <svg viewBox="0 0 16 16" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2" aria-hidden="true">
+              <path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" />
+            </svg>
+          </button>
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-2 text-sm">
