@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
 
+from api.auth.schemas import AccountFields
 
-class AccountOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    email: str
-    username: str
-    display_name: str
-    is_instructor: bool
+class AccountOut(AccountFields):
     is_active: bool
-    is_staff: bool
-    date_joined: datetime
 
 
 class AccountPageOut(BaseModel):

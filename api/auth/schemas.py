@@ -47,7 +47,9 @@ class RefreshIn(BaseModel):
     refresh: str = Field(min_length=1, max_length=4096)
 
 
-class UserOut(BaseModel):
+class AccountFields(BaseModel):
+    """Who an account is and what it may do: shared by a user's own view and the staff's list."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -56,8 +58,11 @@ class UserOut(BaseModel):
     display_name: str
     is_instructor: bool
     is_staff: bool
-    preferences: dict[str, Any]
     date_joined: datetime
+
+
+class UserOut(AccountFields):
+    preferences: dict[str, Any]
 
 
 class TokenPairOut(BaseModel):
