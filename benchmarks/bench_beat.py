@@ -29,6 +29,7 @@ import numpy as np
 import soundfile
 
 from bachata_common.settings import get_settings
+from benchmarks import save_report
 from ray_pipeline.beat_check import Segment, check_video, clip_lock
 from ray_pipeline.beats import COUNTS_PER_PHRASE, bass_on_beat, fold_tempo, onsets, track_beats
 from ray_pipeline.clip_analysis import ClipAnalysis
@@ -43,7 +44,6 @@ from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.steps import read_frames
 from ray_pipeline.synthetic import SAMPLE_RATE, song_samples
 
-RESULTS = Path(__file__).resolve().parent / "results"
 REAL_SONGS = [(110, 1), (118, 2), (127, 3), (127, 4), (132, 5), (136, 6)]  # (BPM, seed), 150 s, 1.5 % drift
 GENERATED = [(100, 0.4), (118, 1.3), (128, 0.4), (136, 0.9), (150, 1.3)]  # (BPM, first beat), 60 s
 RENDER_SECONDS = 180.0
@@ -237,7 +237,6 @@ def main() -> None:
     args = parser.parse_args()
     settings = get_settings()
     clips = playable(load_library(settings.library_dir))
-    RESULTS.mkdir(parents=True, exist_ok=True)
     with ray_runtime(2), tempfile.TemporaryDirectory(prefix="bench-beat-") as scratch:
         print(f"analysing {len(clips)} clips ...", file=sys.stderr, flush=True)
         renderer = Renderer(index=MoveIndex(clips), cache_dir=settings.cache_dir, cpus=2)
@@ -263,8 +262,7 @@ def main() -> None:
             "renders": renders,
             "targets": TARGETS,
         }
-    path = RESULTS / f"beat-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=1))
+    path = save_report("beat", report)
     print_report(report, path)
 
 

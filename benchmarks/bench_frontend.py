@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bachata_common.settings import PROJECT_ROOT
+from benchmarks import save_report
 from tests.support.server import serve
 
-RESULTS = Path(__file__).resolve().parent / "results"
 DIST = PROJECT_ROOT / "frontend" / "dist"
 RUNS = 10
 
@@ -41,9 +41,7 @@ def main() -> None:
         "first_load_ms": {"median": statistics.median(interactive), "max": interactive[-1]},
         "target_ms": 2000,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"frontend-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=1))
+    path = save_report("frontend", report)
     for name, size in bundle.items():
         print(f"{name:<28} {size['bytes'] / 1024:7.1f} KiB  ({size['gzip_bytes'] / 1024:.1f} KiB gzip)")
     print(

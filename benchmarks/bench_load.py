@@ -27,12 +27,12 @@ from sqlalchemy import text
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine
 from bachata_common.settings import PROJECT_ROOT, get_settings
+from benchmarks import save_report
 from ray_pipeline.synthetic import make_library, make_song
 from tests.support.postgres import ThrowawayPostgres, find_bin_dir
 from tests.support.rows import create_task
 from tests.support.server import serve
 
-RESULTS = Path(__file__).resolve().parent / "results"
 CLICK_VAR = PROJECT_ROOT / "var" / "bench" / "click"  # kept: the library is prepared there once
 PASSWORD = "steps-on-the-one-1"
 EVERY = {"poll": 2.0, "collection": 10.0, "login": 30.0}  # seconds between one dancer's requests of each kind
@@ -262,9 +262,7 @@ def main() -> None:
                 print("\nclick to video (POST generate to completed): " + json.dumps(report["click_to_video"]))
     finally:
         server.stop()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"load-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=1))
+    path = save_report("load", report)
     print(f"written to {path}")
 
 

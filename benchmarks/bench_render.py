@@ -25,11 +25,11 @@ from pathlib import Path
 import psutil
 
 from bachata_common.settings import PROJECT_ROOT, get_settings
+from benchmarks import save_report
 from benchmarks.original_assembly import assemble
 from ray_pipeline.library import load_library, playable
 from ray_pipeline.synthetic import make_library, make_song
 
-RESULTS = Path(__file__).resolve().parent / "results"
 PRODUCTION_LIBRARY = PROJECT_ROOT / "var" / "bench" / "library-1280x720"  # kept between runs: made once
 SONG_SECONDS = 180.0
 SIZES = ["1280x720", "720x1280"]
@@ -76,7 +76,7 @@ def production_library() -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             ["ffmpeg", "-v", "error", "-y", "-i", str(clip.path), "-vf", "scale=1280:720", "-c:v", "libx264",
-             "-preset", "fast", "-crf", "18", "-c:a", "aac", "-ac", "2", str(target)],
+             "-preset", "veryfast", "-crf", "20", "-c:a", "aac", "-ac", "2", str(target)],
             check=True,
         )  # fmt: skip
     for name in ("bachata_annotations.json", "move_embeddings.json"):
@@ -134,7 +134,6 @@ def render_runs(scratch: Path, env: dict[str, str]) -> list[dict]:
 
 
 def main() -> None:
-    RESULTS.mkdir(parents=True, exist_ok=True)
     library = production_library()
     clips = {c.clip_id: c.path for c in playable(load_library(library))}
     with tempfile.TemporaryDirectory(prefix="bench-render-") as scratch_dir:
@@ -166,8 +165,7 @@ def main() -> None:
         "original_assembly": original,
         "targets": TARGETS,
     }
-    path = RESULTS / f"render-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(report, indent=1))
+    path = save_report("render", report)
     print_report(report, path)
 
 
