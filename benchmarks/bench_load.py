@@ -238,7 +238,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="none: skip the load test")
     parser.add_argument("--renders", type=int, default=10)
     parser.add_argument("--clicks", type=int, default=3, help="click-to-video runs (new 3-minute songs)")
     args = parser.parse_args()

@@ -4,6 +4,7 @@ import { Button, Card, ErrorMessage, Loading } from "../../components/ui.jsx";
 import { formatTime } from "../player/counts.js";
 import { listTasks } from "./api.js";
 import { recalledChoice, titleFromKey } from "./choices.js";
+import { useSongTitles } from "./useSongTitles.js";
 
 const STATUS = {
   started: ["Waiting", "bg-slate-100 text-slate-800"], running: ["Rendering", "bg-amber-100 text-amber-800"],
@@ -11,9 +12,9 @@ const STATUS = {
 };
 
 // What one task row says at a glance: its song, its settings and when it was asked for.
-export function describeTask(task, choice = recalledChoice(task.task_id)) {
+export function describeTask(task, choice = recalledChoice(task.task_id), title = titleFromKey) {
   const used = task.result?.parameters ?? choice ?? {};
-  const song = used.song ? titleFromKey(used.song) : "A song";
+  const song = used.song ? title(used.song) : "A song";
   const settings = [used.difficulty, used.style, task.result?.sequence_duration && formatTime(task.result.sequence_duration)];
   return { song, settings: settings.filter(Boolean).join(" · "), when: new Date(task.created_at * 1000).toLocaleString() };
 }
@@ -21,6 +22,7 @@ export function describeTask(task, choice = recalledChoice(task.task_id)) {
 // Every render the dancer asked for (running, finished, failed), newest first, so an unsaved one is never lost.
 export default function RendersPage() {
   const [params, setParams] = useSearchParams();
+  const title = useSongTitles();
   const page = Math.max(1, Number(params.get("page")) || 1);
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
@@ -40,7 +42,7 @@ export default function RendersPage() {
       ) : (
         <ul className="flex flex-col gap-2" data-testid="renders">
           {result.items.map((task) => {
-            const { song, settings, when } = describeTask(task);
+            const { song, settings, when } = describeTask(task, recalledChoice(task.task_id), title);
             const [label, colour] = STATUS[task.status] ?? [task.status, "bg-slate-100"];
             return (
               <li key={task.task_id}>

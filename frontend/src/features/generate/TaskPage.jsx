@@ -5,9 +5,10 @@ import { usePolling } from "../../lib/usePolling.js";
 import { saveFromTask } from "../collections/api.js";
 import { formatTime } from "../player/counts.js";
 import Watch from "../player/Watch.jsx";
-import { cancelTask, generate, getTask, listSongs } from "./api.js";
-import { formChoice, recalledChoice, rememberChoice, startSpeed, titleFromKey } from "./choices.js";
+import { cancelTask, generate, getTask } from "./api.js";
+import { formChoice, recalledChoice, rememberChoice, startSpeed } from "./choices.js";
 import { DIFFICULTIES, RenderRefused } from "./GeneratePage.jsx";
+import { useSongTitles } from "./useSongTitles.js";
 
 const STAGES = {
   initializing: "Getting ready", downloading: "Preparing your song", analyzing: "Listening to the music",
@@ -65,22 +66,11 @@ function SaveForm({ task }) {
   );
 }
 
-function useSongTitle(songKey) {
-  const [title, setTitle] = useState(null);
-  useEffect(() => {
-    if (!songKey) return undefined;
-    let active = true;
-    listSongs().then((songs) => active && setTitle(songs.find((song) => song.id === songKey)?.title ?? null)).catch(() => {});
-    return () => { active = false; };
-  }, [songKey]);
-  return title ?? (songKey ? titleFromKey(songKey) : null);
-}
-
 const ANY = "any";
 
 // What this render was asked for and what it found: song, length, tempo, difficulty, energy, style.
 export function RenderFacts({ choice, result }) {
-  const title = useSongTitle(choice?.song);
+  const title = useSongTitles()(choice?.song);
   if (!choice) return null;
   const facts = [
     ["Song", title],
