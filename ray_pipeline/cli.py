@@ -119,7 +119,6 @@ def main(argv: list[str] | None = None) -> int:
             Listening(args.song, audio_beside(args.out)) as listening,  # decoded while Ray starts
             ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup),
         ):
-            listening.hear_in_background()
             if args.profile:
                 print(
                     f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "

@@ -209,7 +209,6 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         )
         listening.samples()  # a song that cannot be danced to fails here, before any of Ray starts
         with ray_runtime(cpus, stop_in_background=True):  # the video is published while Ray stops
-            listening.hear_in_background()  # while the index and the renderer are set up
             renderer = Renderer(
                 index=open_move_index(settings, clips, clips_root),
                 library=clips,

@@ -1,16 +1,18 @@
-"""The song heard from the first moment: decoded in a thread and encoded to AAC by ffmpeg while Ray starts,
-then beat-tracked and embedded in threads.
+"""The song heard from the first moment, while Ray starts: decoded in a thread, encoded to AAC by ffmpeg, and
+beat-tracked and embedded by a process of its own.
 
-None of it needs the Ray runtime, which takes seconds to start. But only the decode (a pipe from ffmpeg) runs
-while Ray starts: Ray forks its processes with a Python pre-exec hook, and a fork while another thread imports
-numba or compiles with it hung ray.init for good (seen under load). So the Python-heavy hearing waits for
-``hear_in_background()``, which the render calls once Ray is up.
+None of it needs the Ray runtime, which takes seconds to start. The Python-heavy hearing may not run in a thread
+of this process meanwhile: Ray forks its processes from here with a Python pre-exec hook, and a fork while
+another thread imported numba or compiled with it hung ray.init for good (seen under load). A separate process
+(`python -m ray_pipeline.listening SONG OUT`) hears in parallel without that hazard.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
-from concurrent.futures import Future, ThreadPoolExecutor
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from ray_pipeline.analysis import audio_features, energy_curve, with_tempo
 from ray_pipeline.beats import BeatGrid, track_beats
-from ray_pipeline.errors import BadInput, FFmpegError
+from ray_pipeline.errors import BadInput, FFmpegError, RenderError
 from ray_pipeline.media import ANALYSIS_SAMPLE_RATE, decode_audio
 
 MIN_SONG_SECONDS = 30.0
@@ -67,41 +69,80 @@ def audio_beside(video: Path) -> Path:
     return video.with_name(f".{video.stem}.audio.m4a")
 
 
+def _heard_beside(audio: Path) -> Path:
+    return audio.with_name(f"{audio.name}.heard.npz")
+
+
+def write_hearing(song: Path, out: Path) -> None:
+    """Decode and hear the song and compute the embedding's features into ``out`` (what the child process does)."""
+    samples = decode_song(song)
+    heard = hear(samples)
+    grid = heard.grid
+    np.savez(
+        out,
+        tempo=grid.tempo,
+        beats=grid.beats,
+        counts=grid.counts,
+        one_confidence=grid.one_confidence,
+        bass_on_beat=grid.bass_on_beat,
+        energy_curve=np.asarray(heard.energy_curve),
+        features=audio_features(samples, ANALYSIS_SAMPLE_RATE),
+    )
+
+
 class Listening:
     """The song being decoded, heard and encoded in the background; ``samples()``, ``heard()`` and ``audio()``
     wait for each."""
 
     def __init__(self, song: Path, audio: Path):
         self._audio = audio
+        self._heard_file = _heard_beside(audio)
         audio.parent.mkdir(parents=True, exist_ok=True)
         command = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(song), "-vn", "-t",
                    str(MAX_SONG_SECONDS + 1), "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-f", "mp4",
                    str(audio)]  # fmt: skip
         self._encoder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        # Two threads: the beats on one, the embedding's features on the other (numpy and librosa release
-        # the GIL for their heavy parts), both from the one decoding, which starts now.
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hearing")
+        hearing = [sys.executable, "-m", "ray_pipeline.listening", str(song), str(self._heard_file)]
+        self._hearer = subprocess.Popen(hearing, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The decode (a pipe from ffmpeg, no imports) is all this process does meanwhile: its samples are
+        # checked before Ray starts and shared with the Ray tasks.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decoding")
         self._decoding = self._pool.submit(decode_song, song)
-        self._hearing: Future[Heard] | None = None
-        self._features: Future[np.ndarray] | None = None
+        self._heard: tuple[Heard, np.ndarray] | None = None
 
     def samples(self) -> np.ndarray:
         return self._decoding.result()
 
-    def hear_in_background(self) -> None:
-        """Start tracking the beats and computing the embedding's features (once; never while Ray starts)."""
-        if self._hearing is None:
-            self._hearing = self._pool.submit(lambda: hear(self._decoding.result()))
-            self._features = self._pool.submit(lambda: audio_features(self._decoding.result(), ANALYSIS_SAMPLE_RATE))
+    def _hearing(self) -> tuple[Heard, np.ndarray]:
+        if self._heard is None:
+            samples = self.samples()  # a bad song fails here first, with the decoder's own message
+            _, stderr = self._hearer.communicate()
+            if self._hearer.returncode == BAD_INPUT_EXIT:
+                problem = json.loads(stderr.decode().strip().splitlines()[-1])
+                raise BadInput(problem["message"], cause=problem["cause"])
+            if self._hearer.returncode != 0:
+                tail = "\n".join(stderr.decode(errors="replace").strip().splitlines()[-12:])
+                raise RenderError("Could not analyse the song", cause=f"hearing failed: {tail}")
+            with np.load(self._heard_file) as found:
+                grid = BeatGrid(
+                    tempo=float(found["tempo"]),
+                    beats=found["beats"],
+                    counts=found["counts"],
+                    one_confidence=float(found["one_confidence"]),
+                    bass_on_beat=float(found["bass_on_beat"]),
+                )
+                curve = [float(v) for v in found["energy_curve"]]
+                heard = Heard(samples, ANALYSIS_SAMPLE_RATE, samples.size / ANALYSIS_SAMPLE_RATE, grid, curve)
+                self._heard = (heard, found["features"])
+        return self._heard
 
     def heard(self) -> Heard:
-        self.hear_in_background()
-        return self._hearing.result()
+        return self._hearing()[0]
 
     def embedding(self) -> np.ndarray:
         """The original's 128-d song vector (it needs the tempo, so it waits for the beats too)."""
-        heard = self.heard()
-        return with_tempo(self._features.result(), heard.grid.tempo, heard.duration)
+        heard, features = self._hearing()
+        return with_tempo(features, heard.grid.tempo, heard.duration)
 
     def audio(self) -> Path:
         """The song as AAC in MP4 (the whole song; the video's length is the decoded samples')."""
@@ -111,14 +152,34 @@ class Listening:
         return self._audio
 
     def close(self) -> None:
-        if self._encoder.poll() is None:
-            self._encoder.kill()
-            self._encoder.wait()
+        for process in (self._encoder, self._hearer):
+            if process.poll() is None:
+                process.kill()  # a killed process writes nothing more, so waiting cannot block on its pipe
+            process.wait()
+            process.stderr.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._audio.unlink(missing_ok=True)
+        self._heard_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Listening:
         return self
 
     def __exit__(self, *_exc) -> None:
         self.close()
+
+
+BAD_INPUT_EXIT = 3
+
+
+def main() -> None:
+    """`python -m ray_pipeline.listening SONG OUT`: hear SONG into OUT; a bad song exits 3 with its reason."""
+    song, out = map(Path, sys.argv[1:3])
+    try:
+        write_hearing(song, out)
+    except RenderError as exc:
+        print(json.dumps({"message": exc.message, "cause": exc.cause}), file=sys.stderr)
+        sys.exit(BAD_INPUT_EXIT if isinstance(exc, BadInput) else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,21 @@ START_DEADLINE_SECONDS = 180
 EXIT_RETRY = 1
 
 
+# Ray's head starts these for a cluster; a private runtime serving one render needs none of them. The
+# autoscaler's monitor, the log monitor (logs are not sent to this driver) and the dashboard (unless profiling)
+# hold ~275 MB between them, and the monitor alone makes every shutdown wait a second for it to go.
+NOT_NEEDED = ("monitor", "log_monitor", "dashboard")
+
+
+def _shed(kinds: tuple[str, ...]) -> None:
+    """Stop Ray's processes of these kinds, which this process started (by PID, never by name)."""
+    node = ray._private.worker._global_node
+    for kind in kinds:
+        for info in node.all_processes.get(kind, []):
+            info.process.kill()
+            info.process.wait()
+
+
 def _exit_unless_started(started: threading.Event, deadline: float) -> None:
     if not started.wait(deadline):
         log.error("Ray did not start within %.0f s; exiting so the render can be retried", deadline)
@@ -67,6 +82,7 @@ def ray_runtime(
         )
     finally:  # started or failed: either way it returned
         up.set()
+    _shed(tuple(kind for kind in NOT_NEEDED if not (dashboard and kind == "dashboard")))
     timings["ray_start"] = round(time.perf_counter() - started, 3)
     try:
         yield
