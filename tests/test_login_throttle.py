@@ -10,14 +10,15 @@ from api.main import create_app
 from tests.support.api import auth, signed_in
 
 PASSWORD = "steps-on-the-one-1"
-PROXY = ("10.0.0.2", 4000)  # nginx, or Cloud Run's front end: every browser's requests come from here
+PROXY = ("10.1.0.2", 4000)  # nginx, or Cloud Run's front end: every browser's requests come from here
+PROXY_NETWORK = "10.1.0.0/16"  # what TRUSTED_PROXIES names
 ATTACKER, VICTIM = "203.0.113.9", "198.51.100.7"
 
 
 @pytest.fixture
 def behind_proxy(settings, session_factory, clock, launcher):
     """The app as deployed: the proxy's network trusted, every request arriving from the proxy."""
-    trusting = settings.model_copy(update={"trusted_proxies": ["10.0.0.0/8"], "login_rate_limit_per_minute": 1000})
+    trusting = settings.model_copy(update={"trusted_proxies": [PROXY_NETWORK], "login_rate_limit_per_minute": 1000})
     app = create_app(trusting, session_factory=session_factory, clock=clock, launcher=launcher)
     with TestClient(app, client=PROXY) as client:
         yield client
@@ -58,7 +59,7 @@ def test_forwarded_for_from_an_untrusted_peer_is_ignored(settings, session_facto
 
 
 def test_every_browser_behind_the_proxy_has_its_own_anonymous_allowance(settings, session_factory, clock, launcher):
-    limited = settings.model_copy(update={"trusted_proxies": ["10.0.0.0/8"], "rate_limit_per_minute": 5})
+    limited = settings.model_copy(update={"trusted_proxies": [PROXY_NETWORK], "rate_limit_per_minute": 5})
     app = create_app(limited, session_factory=session_factory, clock=clock, launcher=launcher)
     with TestClient(app, client=PROXY) as client:
         codes = [client.get("/api/health", headers=via(ATTACKER)).status_code for _ in range(6)]
