@@ -124,14 +124,14 @@ _FIELD_NAMES = {"difficulty": "difficulty", "energy_level": "energy", "style": "
 
 def reading(query: str, parameters: DanceParameters, *, source: str) -> tuple[list[str], list[str]]:
     """(understood, could not use): each as a short phrase a dancer reads under their request."""
-    asked = parse_keywords(query) if source == "keywords" else parameters
+    asked = parameters.model_fields_set  # the keyword parser sets only what the words asked for
     understood = [
         f"{getattr(parameters, field)} {name}"
         for field, name in _FIELD_NAMES.items()
-        if field in asked.model_fields_set or source != "keywords"
+        if field in asked or source != "keywords"
     ]
     not_used = []
-    if "tempo" in asked.model_fields_set or source != "keywords":
+    if "tempo" in asked or source != "keywords":
         if parameters.tempo == "slow":
             understood.append(f"slow: the video starts at {SLOW_SPEED}x speed (the moves keep the song's beat)")
         elif parameters.tempo == "fast":
