@@ -1,10 +1,10 @@
 """The song heard from the first moment, while Ray starts: decoded in a thread, encoded to AAC by ffmpeg, and
-beat-tracked and embedded by a process of its own.
+beat-tracked and embedded by two processes of its own.
 
 None of it needs the Ray runtime, which takes seconds to start. The Python-heavy hearing may not run in a thread
 of this process meanwhile: Ray forks its processes from here with a Python pre-exec hook, and a fork while
 another thread imported numba or compiled with it hung ray.init for good (seen under load). A separate process
-(`python -m ray_pipeline.listening SONG OUT`) hears in parallel without that hazard.
+(`python -m ray_pipeline.listening PART SONG OUT`) hears in parallel without that hazard.
 """
 
 from __future__ import annotations
@@ -69,13 +69,11 @@ def audio_beside(video: Path) -> Path:
     return video.with_name(f".{video.stem}.audio.m4a")
 
 
-def _heard_beside(audio: Path) -> Path:
-    return audio.with_name(f"{audio.name}.heard.npz")
+def _heard_beside(audio: Path, part: str) -> Path:
+    return audio.with_name(f"{audio.name}.{part}.npz")
 
 
-def write_hearing(song: Path, out: Path) -> None:
-    """Decode and hear the song and compute the embedding's features into ``out`` (what the child process does)."""
-    samples = decode_song(song)
+def _write_beats(samples: np.ndarray, out: Path) -> None:
     heard = hear(samples)
     grid = heard.grid
     np.savez(
@@ -86,8 +84,21 @@ def write_hearing(song: Path, out: Path) -> None:
         one_confidence=grid.one_confidence,
         bass_on_beat=grid.bass_on_beat,
         energy_curve=np.asarray(heard.energy_curve),
-        features=audio_features(samples, ANALYSIS_SAMPLE_RATE),
     )
+
+
+def _write_features(samples: np.ndarray, out: Path) -> None:
+    np.savez(out, features=audio_features(samples, ANALYSIS_SAMPLE_RATE))
+
+
+# Two processes, one each, hear a song in parallel: the beats (numpy and scipy) and the embedding's features
+# (librosa, the heavier part), each about half of the work and neither waiting for the other.
+PARTS = {"beats": _write_beats, "features": _write_features}
+
+
+def write_hearing(part: str, song: Path, out: Path) -> None:
+    """Decode the song and write one part of its hearing into ``out`` (what each child process does)."""
+    PARTS[part](decode_song(song), out)
 
 
 class Listening:
@@ -96,14 +107,20 @@ class Listening:
 
     def __init__(self, song: Path, audio: Path):
         self._audio = audio
-        self._heard_file = _heard_beside(audio)
+        self._heard_files = {part: _heard_beside(audio, part) for part in PARTS}
         audio.parent.mkdir(parents=True, exist_ok=True)
         command = ["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(song), "-vn", "-t",
                    str(MAX_SONG_SECONDS + 1), "-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE, "-f", "mp4",
                    str(audio)]  # fmt: skip
         self._encoder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        hearing = [sys.executable, "-m", "ray_pipeline.listening", str(song), str(self._heard_file)]
-        self._hearer = subprocess.Popen(hearing, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._hearers = {
+            part: subprocess.Popen(
+                [sys.executable, "-m", "ray_pipeline.listening", part, str(song), str(out)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            for part, out in self._heard_files.items()
+        }
         # The decode (a pipe from ffmpeg, no imports) is all this process does meanwhile: its samples are
         # checked before Ray starts and shared with the Ray tasks.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decoding")
@@ -116,14 +133,15 @@ class Listening:
     def _hearing(self) -> tuple[Heard, np.ndarray]:
         if self._heard is None:
             samples = self.samples()  # a bad song fails here first, with the decoder's own message
-            _, stderr = self._hearer.communicate()
-            if self._hearer.returncode == BAD_INPUT_EXIT:
-                problem = json.loads(stderr.decode().strip().splitlines()[-1])
-                raise BadInput(problem["message"], cause=problem["cause"])
-            if self._hearer.returncode != 0:
-                tail = "\n".join(stderr.decode(errors="replace").strip().splitlines()[-12:])
-                raise RenderError("Could not analyse the song", cause=f"hearing failed: {tail}")
-            with np.load(self._heard_file) as found:
+            for hearer in self._hearers.values():  # the beats first: a song without a beat says so
+                _, stderr = hearer.communicate()
+                if hearer.returncode == BAD_INPUT_EXIT:
+                    problem = json.loads(stderr.decode().strip().splitlines()[-1])
+                    raise BadInput(problem["message"], cause=problem["cause"])
+                if hearer.returncode != 0:
+                    tail = "\n".join(stderr.decode(errors="replace").strip().splitlines()[-12:])
+                    raise RenderError("Could not analyse the song", cause=f"hearing failed: {tail}")
+            with np.load(self._heard_files["beats"]) as found:
                 grid = BeatGrid(
                     tempo=float(found["tempo"]),
                     beats=found["beats"],
@@ -132,8 +150,10 @@ class Listening:
                     bass_on_beat=float(found["bass_on_beat"]),
                 )
                 curve = [float(v) for v in found["energy_curve"]]
-                heard = Heard(samples, ANALYSIS_SAMPLE_RATE, samples.size / ANALYSIS_SAMPLE_RATE, grid, curve)
-                self._heard = (heard, found["features"])
+            with np.load(self._heard_files["features"]) as found:
+                features = found["features"]
+            heard = Heard(samples, ANALYSIS_SAMPLE_RATE, samples.size / ANALYSIS_SAMPLE_RATE, grid, curve)
+            self._heard = (heard, features)
         return self._heard
 
     def heard(self) -> Heard:
@@ -152,14 +172,15 @@ class Listening:
         return self._audio
 
     def close(self) -> None:
-        for process in (self._encoder, self._hearer):
+        for process in (self._encoder, *self._hearers.values()):
             if process.poll() is None:
                 process.kill()  # a killed process writes nothing more, so waiting cannot block on its pipe
             process.wait()
             process.stderr.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._audio.unlink(missing_ok=True)
-        self._heard_file.unlink(missing_ok=True)
+        for heard_file in self._heard_files.values():
+            heard_file.unlink(missing_ok=True)
 
     def __enter__(self) -> Listening:
         return self
@@ -172,10 +193,10 @@ BAD_INPUT_EXIT = 3
 
 
 def main() -> None:
-    """`python -m ray_pipeline.listening SONG OUT`: hear SONG into OUT; a bad song exits 3 with its reason."""
-    song, out = map(Path, sys.argv[1:3])
+    """`python -m ray_pipeline.listening PART SONG OUT`: hear one PART of SONG into OUT; a bad song exits 3."""
+    part, song, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     try:
-        write_hearing(song, out)
+        write_hearing(part, song, out)
     except RenderError as exc:
         print(json.dumps({"message": exc.message, "cause": exc.cause}), file=sys.stderr)
         sys.exit(BAD_INPUT_EXIT if isinstance(exc, BadInput) else 1)

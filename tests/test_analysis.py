@@ -6,7 +6,15 @@ import librosa
 import numpy as np
 import pytest
 
-from ray_pipeline.analysis import audio_embedding, sections
+from ray_pipeline.analysis import (
+    HOP,
+    TUNING_STRIDE,
+    audio_embedding,
+    audio_features,
+    frame_rms,
+    sections,
+    with_tempo,
+)
 from ray_pipeline.beats import COUNTS_PER_PHRASE, tempo_of, track_beats
 from ray_pipeline.downbeat import decode_counts
 from ray_pipeline.library import MoveIndex, load_library, playable
@@ -119,3 +127,54 @@ def test_the_same_songs_defeat_a_tracker_without_the_bass(real_bachata):
         _, beats = librosa.beat.beat_track(onset_envelope=envelope, sr=song.sr, start_bpm=125.0, units="time")
         slips.append(half_beat_slips(beats, song.beats))
     assert np.mean(slips) > 0.03, slips
+
+
+def test_frame_rms_is_librosas_rms(real_bachata):
+    samples = real_bachata[0].samples
+    assert np.allclose(frame_rms(samples), librosa.feature.rms(y=samples, frame_length=2048, hop_length=HOP)[0])
+
+
+CHROMA_BLOCK = slice(26, 50)  # the chroma means and spreads in the embedding
+
+
+def _tuning_sampled_and_whole(samples: np.ndarray) -> tuple[float, float]:
+    power = np.abs(librosa.stft(samples, n_fft=2048, hop_length=HOP)) ** 2
+    whole = librosa.estimate_tuning(S=power, sr=SAMPLE_RATE, bins_per_octave=12)
+    sampled = librosa.estimate_tuning(S=power[:, ::TUNING_STRIDE], sr=SAMPLE_RATE, bins_per_octave=12)
+    return float(sampled), float(whole)
+
+
+def test_a_tuning_from_every_fourth_frame_finds_the_same_moves(real_bachata, real_library_dir):
+    """The embedding estimates the tuning from a quarter of the frames (a second less per render).
+
+    Reference: the embedding with librosa's own estimate over every frame. On songs assembled from real clips
+    (their pieces stretched to the song, so their tuning spreads) the two estimates may differ by a tenth of a
+    semitone; the chroma barely moves and the move search returns the same clips in the same order.
+    """
+    index = MoveIndex(playable(load_library(real_library_dir)))
+    for song in real_bachata:
+        power = np.abs(librosa.stft(song.samples, n_fft=2048, hop_length=HOP)) ** 2
+        chroma = librosa.feature.chroma_stft(S=power, sr=SAMPLE_RATE)
+        ours = audio_features(song.samples, SAMPLE_RATE)
+        reference = ours.copy()
+        reference[CHROMA_BLOCK] = np.concatenate([chroma.mean(axis=1), chroma.std(axis=1)])
+        assert _cosine(ours[CHROMA_BLOCK], reference[CHROMA_BLOCK]) >= 0.999
+        duration = song.samples.size / SAMPLE_RATE
+        for difficulty in ("beginner", "intermediate", "advanced"):
+            found, expected = (
+                index.candidates(with_tempo(vector, 129.0, duration), difficulty=difficulty, energy_level=None)[0]
+                for vector in (ours, reference)
+            )
+            assert [clip.clip_id for clip, _ in found] == [clip.clip_id for clip, _ in expected]
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+def test_the_sampled_tuning_follows_a_detuned_song(real_bachata):
+    """Negative control: played 0.3 semitone sharp, the same song's sampled tuning moves by 0.3."""
+    samples = real_bachata[0].samples
+    sharp = librosa.resample(samples, orig_sr=SAMPLE_RATE * 2 ** (0.3 / 12), target_sr=SAMPLE_RATE)
+    moved = _tuning_sampled_and_whole(sharp)[0] - _tuning_sampled_and_whole(samples)[0]
+    assert abs((moved + 0.5) % 1.0 - 0.5 - 0.3) <= 0.05

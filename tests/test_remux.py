@@ -9,11 +9,12 @@ import sys
 import numpy as np
 import pytest
 
+from ray_pipeline.analysis import audio_embedding
 from ray_pipeline.clip_analysis import analyse_clip
 from ray_pipeline.errors import BadInput
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import load_library, playable
-from ray_pipeline.listening import BAD_INPUT_EXIT, Listening, hear
+from ray_pipeline.listening import BAD_INPUT_EXIT, PARTS, Listening, hear
 from ray_pipeline.prepared import PreparedLibrary, prepare_clip
 from ray_pipeline.remux import TIMEBASE, Piece, cut, keyframe_times
 from ray_pipeline.synthetic import make_song
@@ -77,21 +78,26 @@ def test_listening_refuses_a_song_too_short_to_dance_to_and_cleans_up(tmp_path):
     assert not audio.exists()
 
 
-def test_the_hearing_process_reports_a_bad_song_with_its_reason(tmp_path):
-    """The beats are heard in a process of its own (so Ray can fork safely meanwhile); its verdict comes back."""
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_each_hearing_process_reports_a_bad_song_with_its_reason(tmp_path, part):
+    """The song is heard by processes of its own (so Ray can fork safely meanwhile); their verdict comes back."""
     song = make_song(tmp_path / "short.wav", bpm=120, duration=12, seed=1)
     out = tmp_path / "heard.npz"
     child = subprocess.run(
-        [sys.executable, "-m", "ray_pipeline.listening", str(song.path), str(out)], capture_output=True, text=True
+        [sys.executable, "-m", "ray_pipeline.listening", part, str(song.path), str(out)],
+        capture_output=True,
+        text=True,
     )
     assert child.returncode == BAD_INPUT_EXIT and not out.exists()
     assert json.loads(child.stderr.strip().splitlines()[-1])["message"].startswith("The song is too short")
 
 
-def test_the_hearing_process_gives_the_same_beats_as_hearing_here(tmp_path):
+def test_the_hearing_processes_give_the_same_beats_and_embedding_as_hearing_here(tmp_path):
     song = make_song(tmp_path / "groove.wav", bpm=127, duration=40, seed=4)
     with Listening(song.path, tmp_path / ".groove.audio.m4a") as listening:
         there = listening.heard()
         here = hear(listening.samples())
     assert np.array_equal(there.grid.beats, here.grid.beats) and np.array_equal(there.grid.counts, here.grid.counts)
     assert there.grid.tempo == here.grid.tempo and there.energy_curve == here.energy_curve
+    expected = audio_embedding(listening.samples(), here.sr, here.grid.tempo)
+    assert np.allclose(listening.embedding(), expected, atol=1e-6)
