@@ -81,6 +81,7 @@ def create_app(
             yield
         finally:
             reaper.stop()
+            app.state.launcher.close()
             engine.dispose()
 
     app = FastAPI(

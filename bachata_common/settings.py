@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     render_max_retries: int = Field(0, ge=0, validation_alias="RENDER_MAX_RETRIES")
     render_attempt: int = Field(0, ge=0, validation_alias="CLOUD_RUN_TASK_ATTEMPT")
     render_size: str = Field("1280x720", validation_alias="RENDER_SIZE")
+    # A Ray node already running (host:port of its GCS) that renders join instead of each starting its own:
+    # the local launcher's standing node, as a render on the production cluster joins the cluster.
+    render_ray_node: str | None = Field(None, validation_alias="RENDER_RAY_NODE")
+    # The local launcher keeps one Ray node running for its renders (started with the first render).
+    local_ray_node: bool = Field(True, validation_alias="LOCAL_RAY_NODE")
     index_backup_path: Path | None = Field(None, validation_alias="INDEX_BACKUP_PATH")
 
     # Production backends, each off by default: the in-process index, local files, no pose model.

@@ -64,3 +64,7 @@ class Launcher(Protocol):
     def cancel(self, execution: str) -> bool:
         """Stop the execution if the backend can; True when it was asked to stop."""
         ...
+
+    def close(self) -> None:
+        """Release what the launcher holds (the local launcher's Ray node); nothing for the others."""
+        ...

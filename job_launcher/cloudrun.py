@@ -72,3 +72,6 @@ class CloudRunLauncher:
         except google_errors.GoogleAPICallError as exc:
             raise LaunchError(f"Cloud Run could not cancel: {exc.message}") from exc
         return True
+
+    def close(self) -> None:
+        """Nothing to release: the executions run elsewhere."""

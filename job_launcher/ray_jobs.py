@@ -75,3 +75,6 @@ class RayJobsLauncher:
             return bool(self.client.stop_job(execution))
         except RuntimeError:
             return False
+
+    def close(self) -> None:
+        """Nothing to release: the executions run elsewhere."""

@@ -39,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--library", type=Path, default=settings.library_dir, help="move library folder")
     parser.add_argument("--summary-json", type=Path, help="also write the full summary as JSON here")
     parser.add_argument(
+        "--ray-node",
+        default=settings.render_ray_node,
+        help="join the Ray node at host:port (python -m ray_pipeline.node) instead of starting one",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="run with the Ray dashboard on 127.0.0.1 and write a Ray timeline (<out>.trace.json, chrome://tracing)",
@@ -117,7 +122,13 @@ def main(argv: list[str] | None = None) -> int:
             clips = playable(load_library(args.library))
         with (
             Listening(args.song, audio_beside(args.out)) as listening,  # decoded while Ray starts
-            ray_runtime(args.cpus, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup),
+            ray_runtime(
+                args.cpus,
+                node=args.ray_node,
+                dashboard=args.profile,
+                dashboard_port=args.dashboard_port,
+                timings=startup,
+            ),
         ):
             if args.profile:
                 print(

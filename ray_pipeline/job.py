@@ -208,7 +208,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
             seed=params.seed,
         )
         listening.samples()  # a song that cannot be danced to fails here, before any of Ray starts
-        with ray_runtime(cpus, stop_in_background=True):  # the video is published while Ray stops
+        with ray_runtime(cpus, node=settings.render_ray_node, stop_in_background=True):  # published while Ray stops
             renderer = Renderer(
                 index=open_move_index(settings, clips, clips_root),
                 library=clips,

@@ -1,9 +1,10 @@
-"""The local Ray runtime of one execution: loopback only, no dashboard unless profiling."""
+"""The Ray runtime of one execution: a standing node it joins, or a private one on loopback."""
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -40,34 +41,17 @@ def _exit_unless_started(started: threading.Event, deadline: float) -> None:
         os._exit(EXIT_RETRY)
 
 
-@contextmanager
-def ray_runtime(
-    cpus: int,
-    *,
-    dashboard: bool = False,
-    dashboard_port: int = 8265,
-    timings: dict[str, float] | None = None,
-    stop_in_background: bool = False,
-) -> Iterator[None]:
-    """Start a private Ray runtime for the block, or reuse the one already running in this process.
+def _answers(address: str, timeout: float = 1.0) -> bool:
+    """Whether something listens at host:port (Ray itself would retry a dead address for 20 s)."""
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
-    Submitted through the Ray Jobs API, the job joins the cluster it runs on instead (Ray sets both variables).
-    ``timings`` gets how long starting (``ray_start``) took, and stopping (``ray_stop``) unless it happens in
-    the background: stopping takes over a second (each of Ray's processes is given time to exit), which a
-    render's publishing need not wait for; the process still waits for it before it exits.
-    """
-    timings = {} if timings is None else timings
-    if ray.is_initialized():
-        yield
-        return
-    started = time.perf_counter()
-    if "RAY_JOB_CONFIG_JSON_ENV_VAR" in os.environ and os.environ.get("RAY_ADDRESS"):
-        ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
-        try:
-            yield
-        finally:
-            ray.shutdown()
-        return
+
+def _start(cpus: int, dashboard: bool, dashboard_port: int) -> None:
     up = threading.Event()
     threading.Thread(target=_exit_unless_started, args=(up, START_DEADLINE_SECONDS), daemon=True).start()
     try:
@@ -83,6 +67,40 @@ def ray_runtime(
     finally:  # started or failed: either way it returned
         up.set()
     _shed(tuple(kind for kind in NOT_NEEDED if not (dashboard and kind == "dashboard")))
+
+
+@contextmanager
+def ray_runtime(
+    cpus: int,
+    *,
+    node: str | None = None,
+    dashboard: bool = False,
+    dashboard_port: int = 8265,
+    timings: dict[str, float] | None = None,
+    stop_in_background: bool = False,
+) -> Iterator[None]:
+    """Join the Ray node at ``node`` (host:port) if it answers, else start a private runtime for the block;
+    reuse the one already running in this process.
+
+    Submitted through the Ray Jobs API, the job joins the cluster it runs on instead (Ray sets both variables).
+    ``timings`` gets how long starting or joining (``ray_start``) took, and stopping (``ray_stop``) unless it
+    happens in the background: stopping a private runtime takes over a second (each of Ray's processes is given
+    time to exit), which a render's publishing need not wait for; the process still waits for it before it exits.
+    """
+    timings = {} if timings is None else timings
+    if ray.is_initialized():
+        yield
+        return
+    started = time.perf_counter()
+    if "RAY_JOB_CONFIG_JSON_ENV_VAR" in os.environ and os.environ.get("RAY_ADDRESS"):
+        ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
+    elif node and _answers(node):
+        ray.init(address=node, log_to_driver=False, configure_logging=False)  # token: see __init__
+        log.info("joined the Ray node at %s", node)
+    else:
+        if node:
+            log.warning("the Ray node at %s does not answer; this render starts a runtime of its own", node)
+        _start(cpus, dashboard, dashboard_port)
     timings["ray_start"] = round(time.perf_counter() - started, 3)
     try:
         yield

@@ -31,3 +31,6 @@ class RecordingLauncher:
         self.cancelled.append(execution)
         self.states[execution] = ExecutionState.FAILED
         return True
+
+    def close(self) -> None:
+        """Holds nothing."""
