@@ -3,7 +3,8 @@
 Load: 100 simulated dancers for 60 s, each polling its task every 2 s, listing its collection every 10 s and
 logging in every 30 s, against 1 and then 2 uvicorn workers on loopback. Renders: ten dancers start a
 render at once; refused ones (caps: 3 running, 2 per dancer) retry after Retry-After; all must complete.
-Click to video: one dancer generates for new 3-minute songs at 1280x720 and waits for each to complete.
+Click to video: one dancer generates for new 3-minute songs at 1280x720 and waits for each to complete (the
+first also waits for the launcher's standing Ray node to start; the median is of the others).
 """
 
 from __future__ import annotations
@@ -233,9 +234,11 @@ def run_click_to_video(server: ThrowawayPostgres, runs: int) -> dict:
                 time.sleep(0.1)
             assert row["status"] == "completed", row
             waits.append(round(time.monotonic() - clicked, 2))
-            time.sleep(3)  # the previous execution's Ray runtime stops in the background
+            time.sleep(1)  # the previous render's process exits
     engine.dispose()
-    return {"songs": runs, "seconds": waits, "median_seconds": statistics.median(waits), "library": str(library)}
+    # The first click also starts the launcher's standing Ray node, which the later renders join.
+    return {"songs": runs, "seconds": waits, "first_seconds": waits[0], "median_seconds": statistics.median(waits[1:]),
+            "library": str(library)}  # fmt: skip
 
 
 def main() -> None:
@@ -244,8 +247,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, nargs="*", default=[1, 2], help="none: skip the load test")
     parser.add_argument("--renders", type=int, default=10)
-    parser.add_argument("--clicks", type=int, default=3, help="click-to-video runs (new 3-minute songs)")
+    parser.add_argument("--clicks", type=int, default=4, help="click-to-video runs (new 3-minute songs), at least 2")
     args = parser.parse_args()
+    if args.clicks == 1:
+        parser.error("--clicks: 0, or at least 2 (the first render also starts the Ray node)")
     random.seed(7)
     server = ThrowawayPostgres(find_bin_dir()).start()
     report: dict = {"when": datetime.now(UTC).isoformat(timespec="seconds"), "users": args.users,
