@@ -224,3 +224,16 @@ def test_readme_documents_the_deployment():
     section = readme.split("## Deployment", 1)[1].split("\n## ", 1)[0]
     for relative in [*DOCKERFILES.values(), *CLOUD_RUN.values(), "docker-compose.yml", "cluster.yaml"]:
         assert relative in section, relative
+
+
+def test_a_compose_service_that_renders_locally_is_built_with_the_render_code():
+    """The api service ran renders in its container (JOB_LAUNCHER=local) from an image without ray_pipeline."""
+    services = load("docker-compose.yml")["services"]
+    local = [
+        name for name, service in services.items() if service.get("environment", {}).get("JOB_LAUNCHER") == "local"
+    ]
+    assert local
+    for name in local:
+        dockerfile = (PROJECT_ROOT / services[name]["build"]["dockerfile"]).read_text()
+        assert "COPY ray_pipeline" in dockerfile, name
+        assert services[name].get("shm_size"), f"{name}: Ray's object store needs a /dev/shm of some size"
