@@ -15,7 +15,8 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import URL
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from bachata_common.paths import PROJECT_ROOT
+
 PLACEHOLDER_WORDS = ("insecure", "changeme", "change-me", "change_me", "placeholder", "example", "secret-key")
 
 

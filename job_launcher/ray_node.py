@@ -10,12 +10,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 START_DEADLINE_SECONDS = 120
 STOP_GRACE_SECONDS = 10
+# After a failed start, renders run on runtimes of their own for this long before the node is tried again
+# (trying at once would hold every render in the queue for another failed start, and so on for ever).
+RETRY_AFTER_SECONDS = 300
 
 
 class RayNode:
@@ -26,7 +30,9 @@ class RayNode:
         self.cpus, self.env, self.cwd, self.log_path = cpus, env, cwd, log_path
         self.address: str | None = None
         self._process: subprocess.Popen | None = None
+        self._log = None
         self._settled = threading.Event()
+        self._failed_at: float | None = None
 
     @property
     def starting(self) -> bool:
@@ -38,15 +44,14 @@ class RayNode:
 
     def start(self, on_settled: Callable[[], None]) -> None:
         """Start the node unless it runs or is starting; ``on_settled`` is called once it is ready or has failed."""
-        if self.starting or self.usable():
+        if self.starting or self.usable() or self._failed_recently():
             return
         self.stop()
-        self.address = None
         self._settled.clear()
         stderr = subprocess.DEVNULL
         if self.log_path:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            stderr = self.log_path.open("ab")
+            stderr = self._log = self.log_path.open("ab")
         # Its stdin is ours: when this process ends, however it ends, the node sees the pipe close and stops.
         self._process = subprocess.Popen(
             [sys.executable, "-m", "ray_pipeline.node", "--cpus", str(self.cpus), "--until-stdin-closes"],
@@ -67,10 +72,14 @@ class RayNode:
         try:
             self.address = json.loads(line)["address"]
         except (ValueError, KeyError, TypeError):
-            log.error("the standing Ray node did not start; renders start their own runtimes")
+            log.error("the standing Ray node did not start; renders start their own runtimes for a while")
+            self._failed_at = time.monotonic()
             self._kill(process)
         self._settled.set()
         on_settled()
+
+    def _failed_recently(self) -> bool:
+        return self._failed_at is not None and time.monotonic() - self._failed_at < RETRY_AFTER_SECONDS
 
     def wait_until_settled(self, timeout: float | None = None) -> bool:
         return self._settled.wait(timeout)
@@ -78,6 +87,9 @@ class RayNode:
     def stop(self) -> None:
         """Stop the node and everything it started."""
         process, self._process, self.address = self._process, None, None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if process is None or process.poll() is not None:
             return
         process.stdin.close()  # asks it to shut Ray down cleanly

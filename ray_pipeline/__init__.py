@@ -8,7 +8,7 @@ import sys
 # unless told not to, which it reads when it is first imported, so this comes before anything imports it.
 os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
-from bachata_common.settings import PROJECT_ROOT
+from bachata_common.paths import PROJECT_ROOT  # not the settings: the hearing processes never need them
 
 # Set before anything imports librosa or ray; Ray workers inherit them from the driver's environment.
 # librosa's numba JIT costs 25-77 s per cold process; a persistent cache makes it a one-time cost.

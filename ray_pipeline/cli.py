@@ -12,17 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import ray
-
 from bachata_common.settings import get_settings
 from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
-from ray_pipeline.backends import open_pose_verifier
 from ray_pipeline.errors import RenderError
 from ray_pipeline.formats import OutputFormat
-from ray_pipeline.library import MoveIndex, load_library, playable
 from ray_pipeline.listening import Listening, audio_beside
-from ray_pipeline.pipeline import Renderer, RenderRequest
-from ray_pipeline.runtime import ray_runtime
+
+# Ray, the pipeline and the library are imported once the song is being heard (see render): a second of
+# imports the hearing need not wait for.
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -118,44 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     bar = ProgressBar()
     startup: dict[str, float] = {}  # what stands between the command and the first stage, and after the last
     try:
-        with timed(startup, "library"):
-            clips = playable(load_library(args.library))
-        with (
-            Listening(args.song, audio_beside(args.out)) as listening,  # decoded while Ray starts
-            ray_runtime(
-                args.cpus,
-                node=args.ray_node,
-                dashboard=args.profile,
-                dashboard_port=args.dashboard_port,
-                timings=startup,
-            ),
-        ):
-            if args.profile:
-                print(
-                    f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "
-                    "(Ray asks for the token in ~/.ray/auth_token)",
-                    file=sys.stderr,
-                )
-            settings = get_settings()
-            renderer = Renderer(
-                index=MoveIndex(clips),
-                cache_dir=settings.cache_dir,
-                cpus=args.cpus,
-                verifier=open_pose_verifier(settings, args.cpus),  # POSE_WEIGHTS turns it on
-            )
-            request = RenderRequest(
-                song=args.song,
-                destination=args.out,
-                difficulty=args.difficulty,
-                energy_level=args.energy,
-                style=args.style,
-                output=output,
-                seed=args.seed,
-            )
-            outcome = renderer.render(request, bar, listening)
-            if args.profile:
-                trace = timeline_path(args.out)
-                ray.timeline(filename=str(trace))
+        with Listening(args.song, audio_beside(args.out)) as listening:  # heard while the rest loads and Ray starts
+            outcome, trace = render(args, output, listening, bar, startup)
     except RenderError as exc:
         bar.close()
         print(f"render: {exc.message} ({exc.cause})", file=sys.stderr)
@@ -168,6 +129,51 @@ def main(argv: list[str] | None = None) -> int:
         outcome.summary["timings"]["startup"] = startup
         args.summary_json.write_text(json.dumps(outcome.summary, indent=1))
     return 0
+
+
+def render(args: argparse.Namespace, output: OutputFormat, listening: Listening, bar: ProgressBar, startup: dict):
+    """Load the library, join or start Ray and render; the outcome, and the Ray timeline's path if profiling."""
+    import ray
+
+    from ray_pipeline.backends import open_pose_verifier
+    from ray_pipeline.library import MoveIndex, load_library, playable
+    from ray_pipeline.pipeline import Renderer, RenderRequest
+    from ray_pipeline.runtime import ray_runtime
+
+    with timed(startup, "library"):
+        clips = playable(load_library(args.library))
+    runtime = ray_runtime(
+        args.cpus, node=args.ray_node, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup
+    )
+    with runtime:
+        if args.profile:
+            print(
+                f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "
+                "(Ray asks for the token in ~/.ray/auth_token)",
+                file=sys.stderr,
+            )
+        settings = get_settings()
+        renderer = Renderer(
+            index=MoveIndex(clips),
+            cache_dir=settings.cache_dir,
+            cpus=args.cpus,
+            verifier=open_pose_verifier(settings, args.cpus),  # POSE_WEIGHTS turns it on
+        )
+        request = RenderRequest(
+            song=args.song,
+            destination=args.out,
+            difficulty=args.difficulty,
+            energy_level=args.energy,
+            style=args.style,
+            output=output,
+            seed=args.seed,
+        )
+        outcome = renderer.render(request, bar, listening)
+        trace = None
+        if args.profile:
+            trace = timeline_path(args.out)
+            ray.timeline(filename=str(trace))
+    return outcome, trace
 
 
 @contextmanager

@@ -25,15 +25,11 @@ from bachata_common.storage import (
     validate_key,
 )
 from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
-from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
 from ray_pipeline.errors import BadInput, FFmpegError, RenderError, TransientFault
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
 from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.media import poster_frame, poster_time
-from ray_pipeline.pipeline import Renderer, RenderRequest
-from ray_pipeline.prepared import PreparedLibrary
-from ray_pipeline.runtime import ray_runtime
 from ray_pipeline.task_store import Claim, TaskStore, heartbeat
 
 log = logging.getLogger(__name__)
@@ -191,6 +187,12 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         destination = Path(scratch) / f"{params.task_id}.mp4"
         # Heard (decoded, beat-tracked, encoded) while the library loads and Ray starts.
         listening = stack.enter_context(Listening(song, audio_beside(destination)))
+        # Ray and the pipeline are imported once the song is being heard: a second the hearing need not wait for.
+        from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
+        from ray_pipeline.pipeline import Renderer, RenderRequest
+        from ray_pipeline.prepared import PreparedLibrary
+        from ray_pipeline.runtime import ray_runtime
+
         clips = load_move_library(settings)
         clips_root = localise_clips(clips, storage, settings.library_dir, settings.cache_dir)
         clips = playable(clips)

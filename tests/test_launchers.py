@@ -335,3 +335,16 @@ def test_the_standing_node_never_outlives_the_process_that_started_it(tmp_path):
         os.killpg(starter.pid, signal.SIGKILL)  # only the starter's session: the node has one of its own
         starter.wait()
     wait_until(lambda: not _node_processes(int(node_pid)), 30, "the orphaned node to stop")
+
+
+def test_renders_go_ahead_on_their_own_runtimes_when_the_node_cannot_start(tmp_path):
+    """A node that fails to start must not keep the queue waiting for one failed start after another."""
+    broken = RayNode(cpus=0, env=dict(os.environ), cwd=None, log_path=tmp_path / "ray-node.log")  # refused: --cpus
+    launcher = LocalLauncher(max_running=1, env={"TASK_ID": "not-a-uuid"}, node=broken)
+    bad = LaunchRequest(task_id="not-a-uuid", user_id=1, audio_input="x", difficulty="beginner")
+    try:
+        executions = [launcher.launch(bad) for _ in range(2)]
+        wait_until(lambda: all(launcher.status(e).finished for e in executions), 60, "the renders to run")
+        assert not broken.usable() and "--cpus must be at least 1" in (tmp_path / "ray-node.log").read_text()
+    finally:
+        launcher.close()
