@@ -23,7 +23,7 @@ def build_launcher(settings: Settings) -> Launcher:
         from job_launcher.ray_jobs import RayJobsLauncher
 
         return RayJobsLauncher(address=settings.ray_jobs_address)
-    from job_launcher.local import LocalLauncher, job_environment
+    from job_launcher.local import LocalLauncher
     from job_launcher.ray_node import RayNode
 
     # The render process reads the same settings as the API; pass what may only exist in this process.
@@ -39,12 +39,8 @@ def build_launcher(settings: Settings) -> Launcher:
     logs = settings.var_dir / "logs"
     node = None
     if settings.local_ray_node:
-        node = RayNode(
-            cpus=settings.render_cpus or os.cpu_count() or 1,
-            env={**job_environment(dict(os.environ)), **env},
-            cwd=PROJECT_ROOT,
-            log_path=logs / "ray-node.log",
-        )
+        cpus = settings.render_cpus or os.cpu_count() or 1
+        node = RayNode(cpus=cpus, cwd=PROJECT_ROOT, log_path=logs / "ray-node.log")
     return LocalLauncher(
         max_running=settings.max_running_renders, env=env, cwd=PROJECT_ROOT, log_dir=logs / "renders", node=node
     )

@@ -34,6 +34,7 @@ from benchmarks.original_assembly import assemble
 from job_launcher.ray_node import RayNode
 from ray_pipeline.library import load_library, playable
 from ray_pipeline.synthetic import make_library, make_song
+from tests.support.processes import session_members
 
 PRODUCTION_LIBRARY = PROJECT_ROOT / "var" / "bench" / "library-1280x720"  # kept between runs: made once
 SONG_SECONDS = 180.0
@@ -45,18 +46,6 @@ TARGETS = {"render_wall_seconds": 8.0, "pipeline_seconds": 4.0, "peak_rss_mib": 
 
 def _tree(root: psutil.Process) -> list[psutil.Process]:
     return [root, *root.children(recursive=True)]
-
-
-def _session(session: int) -> list[psutil.Process]:
-    """Every process of a session (a standing Ray node: the node, gcs, raylet, agents and workers)."""
-    members = []
-    for process in psutil.process_iter():
-        try:
-            if os.getsid(process.pid) == session:
-                members.append(process)
-        except OSError:
-            pass
-    return members
 
 
 def _rss(members: list[psutil.Process]) -> int:
@@ -71,10 +60,10 @@ def peak_tree_rss(process: subprocess.Popen, samples: list[int], node_session: i
     """Every 50 ms until it exits: the RSS of the process and its descendants, plus what the standing node it
     joined grew by since it started (the node's workers that run its tasks)."""
     root = psutil.Process(process.pid)
-    idle = _rss(_session(node_session)) if node_session else 0
+    idle = _rss(session_members(node_session)) if node_session else 0
     while process.poll() is None:
         try:
-            node = _rss(_session(node_session)) - idle if node_session else 0
+            node = _rss(session_members(node_session)) - idle if node_session else 0
             samples.append(_rss(_tree(root)) + max(0, node))
         except psutil.Error:
             pass
@@ -123,7 +112,7 @@ def render(
     if node is not None:
         options += ["--ray-node", node.address]
     command = [sys.executable, "-m", "ray_pipeline.cli", str(song), "--out", str(out), *options]
-    wall, rss, _ = run(command, env, node._process.pid if node is not None else None)
+    wall, rss, _ = run(command, env, node.pid if node is not None else None)
     summary = json.loads(summary_path.read_text())
     timings = summary["timings"]
     startup = timings.pop("startup")
@@ -156,8 +145,8 @@ def prepare_library(library: Path, env: dict[str, str]) -> dict:
 @contextmanager
 def standing_node(cpus: int, env: dict[str, str]) -> Iterator[RayNode]:
     """The Ray node the local launcher keeps for its renders, with ``cpus`` CPUs; stopped afterwards."""
-    node = RayNode(cpus=cpus, env=env, cwd=PROJECT_ROOT, log_path=None)
-    node.start(on_settled=lambda: None)
+    node = RayNode(cpus=cpus, cwd=PROJECT_ROOT, log_path=None)
+    node.start(env, on_settled=lambda: None)
     try:
         if not (node.wait_until_settled(120) and node.usable()):
             raise SystemExit("the standing Ray node did not start")
@@ -178,7 +167,7 @@ def render_runs(scratch: Path, env: dict[str, str]) -> list[dict]:
     for mode, size, cpus in plan:
         with ExitStack() as stack:
             node = stack.enter_context(standing_node(cpus, env)) if mode == "joined" else None
-            idle = round(_rss(_session(node._process.pid)) / 2**20) if node else 0
+            idle = round(_rss(session_members(node.pid)) / 2**20) if node else 0
             runs = []
             for _ in range(RUNS):
                 seed += 1

@@ -71,7 +71,7 @@ class LocalLauncher:
         """Start queued executions while there is room (caller holds the lock)."""
         self._reap_exited()
         if self._queue and self.node is not None:
-            self.node.start(on_settled=self._node_settled)
+            self.node.start(self._environment(), on_settled=self._node_settled)
             if self.node.starting:
                 return  # the queue moves on once it is ready (or has failed)
         while self._queue and len(self._running) < self.max_running:
@@ -87,8 +87,12 @@ class LocalLauncher:
         with self._lock:
             self._start_queued()
 
+    def _environment(self) -> dict[str, str]:
+        """What every render process (and the Ray node they join) is given: the settings and the system."""
+        return {**job_environment(dict(os.environ)), **self.env}
+
     def _spawn(self, execution: str, request: LaunchRequest) -> subprocess.Popen:
-        env = {**job_environment(dict(os.environ)), **self.env, **request.environment()}
+        env = {**self._environment(), **request.environment()}
         env["JOB_EXECUTION_NAME"] = execution
         if self.node is not None and self.node.usable():
             env["RENDER_RAY_NODE"] = self.node.address

@@ -26,13 +26,18 @@ class RayNode:
     """One node process, started by ``start`` and ready once its address is known; renders launched before then
     wait, and if it cannot start they run on Ray runtimes of their own, as without it."""
 
-    def __init__(self, *, cpus: int, env: dict[str, str], cwd: Path | None, log_path: Path | None):
-        self.cpus, self.env, self.cwd, self.log_path = cpus, env, cwd, log_path
+    def __init__(self, *, cpus: int, cwd: Path | None, log_path: Path | None):
+        self.cpus, self.cwd, self.log_path = cpus, cwd, log_path
         self.address: str | None = None
         self._process: subprocess.Popen | None = None
         self._log = None
         self._settled = threading.Event()
         self._failed_at: float | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The node process's id, which is also its session's: Ray's processes share it."""
+        return self._process.pid if self._process is not None else None
 
     @property
     def starting(self) -> bool:
@@ -42,8 +47,9 @@ class RayNode:
         """Started and still running (a node that stopped is started again by the next ``start``)."""
         return self.address is not None and self._process is not None and self._process.poll() is None
 
-    def start(self, on_settled: Callable[[], None]) -> None:
-        """Start the node unless it runs or is starting; ``on_settled`` is called once it is ready or has failed."""
+    def start(self, env: dict[str, str], on_settled: Callable[[], None]) -> None:
+        """Start the node (with the renders' environment ``env``) unless it runs or is starting; ``on_settled`` is
+        called once it is ready or has failed."""
         if self.starting or self.usable() or self._failed_recently():
             return
         self.stop()
@@ -55,7 +61,7 @@ class RayNode:
         # Its stdin is ours: when this process ends, however it ends, the node sees the pipe close and stops.
         self._process = subprocess.Popen(
             [sys.executable, "-m", "ray_pipeline.node", "--cpus", str(self.cpus), "--until-stdin-closes"],
-            env=self.env,
+            env=env,
             cwd=self.cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

@@ -20,13 +20,11 @@ import ray
 from ray_pipeline.runtime import ray_runtime
 
 
-def serve(cpus: int, out=sys.stdout, stop: threading.Event | None = None) -> None:
-    """Run the node until ``stop`` is set; its address goes to ``out`` once it can take drivers."""
-    stop = stop or threading.Event()
+def serve(cpus: int, stop: threading.Event) -> None:
+    """Run the node until ``stop`` is set; its address goes to stdout once it can take drivers."""
     with ray_runtime(cpus):
         address = ray.get_runtime_context().gcs_address
-        out.write(json.dumps({"address": address, "cpus": cpus, "pid": os.getpid()}) + "\n")
-        out.flush()
+        print(json.dumps({"address": address, "cpus": cpus, "pid": os.getpid()}), flush=True)
         stop.wait()
 
 
@@ -48,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if args.until_stdin_closes:
         threading.Thread(target=_stop_when_stdin_closes, args=(stop,), daemon=True).start()
-    serve(args.cpus, stop=stop)
+    serve(args.cpus, stop)
     return 0
 
 

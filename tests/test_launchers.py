@@ -35,6 +35,7 @@ from job_launcher.ray_jobs import RayJobsLauncher
 from job_launcher.ray_node import RayNode
 from ray_pipeline.synthetic import make_song
 from tests.support.ports import free_port
+from tests.support.processes import session_members
 from tests.support.rows import create_task, create_user, read_task
 
 REQUEST = LaunchRequest(
@@ -270,18 +271,6 @@ def test_ray_jobs_launcher_runs_the_job_and_refuses_a_second_submission(ray_head
     engine.dispose()
 
 
-def _node_processes(node_pid: int) -> list[psutil.Process]:
-    """The node and every process of its session (Ray's gcs, raylet, agents and workers)."""
-    return [p for p in psutil.process_iter(["pid"]) if _session(p) == node_pid]
-
-
-def _session(process: psutil.Process) -> int | None:
-    try:
-        return os.getsid(process.pid)
-    except OSError:
-        return None
-
-
 def test_local_renders_join_one_standing_ray_node_which_stops_with_the_launcher(
     tmp_path, demo_library, session_var_dir
 ):
@@ -291,7 +280,7 @@ def test_local_renders_join_one_standing_ray_node_which_stops_with_the_launcher(
     prepare_database(engine)
     env = {"DATABASE_URL": url, "VAR_DIR": str(session_var_dir), "MEDIA_DIR": str(tmp_path / "media"),
            "LIBRARY_DIR": str(demo_library), "RENDER_SIZE": "640x360", "RENDER_CPUS": "2"}  # fmt: skip
-    node = RayNode(cpus=2, env={**os.environ, **env}, cwd=None, log_path=tmp_path / "ray-node.log")
+    node = RayNode(cpus=2, cwd=None, log_path=tmp_path / "ray-node.log")
     launcher = LocalLauncher(max_running=2, env=env, log_dir=tmp_path / "logs", node=node)
     user_id = create_user(engine)
     try:
@@ -303,19 +292,19 @@ def test_local_renders_join_one_standing_ray_node_which_stops_with_the_launcher(
                                     difficulty="beginner")  # fmt: skip
             executions[launcher.launch(request)] = task_id
         assert node.wait_until_settled(120) and node.usable()
-        node_pid = node._process.pid
+        node_pid = node.pid
         wait_until(lambda: all(launcher.status(e).finished for e in executions), 240, "both renders")
         for execution, task_id in executions.items():
             log = (tmp_path / "logs" / f"{execution}.log").read_text()
             assert read_task(engine, task_id).status == "completed", log[-3000:]
             assert f"joined the Ray node at {node.address}" in log
-        assert node.usable() and node._process.pid == node_pid  # one node for both
-        members = _node_processes(node_pid)
+        assert node.usable() and node.pid == node_pid  # one node for both
+        members = session_members(node_pid)
         assert any("raylet" in " ".join(p.cmdline()) for p in members)
     finally:
         launcher.close()
         engine.dispose()
-    wait_until(lambda: not _node_processes(node_pid), 30, "the node and its Ray processes to stop")
+    wait_until(lambda: not session_members(node_pid), 30, "the node and its Ray processes to stop")
 
 
 def test_the_standing_node_never_outlives_the_process_that_started_it(tmp_path):
@@ -323,23 +312,23 @@ def test_the_standing_node_never_outlives_the_process_that_started_it(tmp_path):
     starter = subprocess.Popen(
         [sys.executable, "-c", (
             "import os, sys, time; from job_launcher.ray_node import RayNode; "
-            "node = RayNode(cpus=1, env=dict(os.environ), cwd=None, log_path=None); node.start(lambda: None); "
-            "node.wait_until_settled(120); print(node._process.pid, node.address, flush=True); time.sleep(600)"
+            "node = RayNode(cpus=1, cwd=None, log_path=None); node.start(dict(os.environ), lambda: None); "
+            "node.wait_until_settled(120); print(node.pid, node.address, flush=True); time.sleep(600)"
         )],
         stdout=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
     try:
         node_pid, address = starter.stdout.readline().split()
-        assert address != "None" and _node_processes(int(node_pid))
+        assert address != "None" and session_members(int(node_pid))
     finally:
         os.killpg(starter.pid, signal.SIGKILL)  # only the starter's session: the node has one of its own
         starter.wait()
-    wait_until(lambda: not _node_processes(int(node_pid)), 30, "the orphaned node to stop")
+    wait_until(lambda: not session_members(int(node_pid)), 30, "the orphaned node to stop")
 
 
 def test_renders_go_ahead_on_their_own_runtimes_when_the_node_cannot_start(tmp_path):
     """A node that fails to start must not keep the queue waiting for one failed start after another."""
-    broken = RayNode(cpus=0, env=dict(os.environ), cwd=None, log_path=tmp_path / "ray-node.log")  # refused: --cpus
+    broken = RayNode(cpus=0, cwd=None, log_path=tmp_path / "ray-node.log")  # refused: --cpus
     launcher = LocalLauncher(max_running=1, env={"TASK_ID": "not-a-uuid"}, node=broken)
     bad = LaunchRequest(task_id="not-a-uuid", user_id=1, audio_input="x", difficulty="beginner")
     try:
