@@ -13,7 +13,6 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from sqlalchemy.engine import URL
 
 from bachata_common.paths import PROJECT_ROOT
 
@@ -156,6 +155,8 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         if self.db_host:
+            from sqlalchemy.engine import URL  # here: the render CLI reads the settings but no database (0.1 s)
+
             # A host starting with "/" is a socket directory (Cloud SQL's /cloudsql/<instance>): libpq takes it as
             # the host parameter, and there is no port in the URL.
             socket = self.db_host.startswith("/")

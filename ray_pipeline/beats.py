@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.fft
 
 from ray_pipeline.downbeat import count_beats
 from ray_pipeline.phase import Signal, oscillation, phase_lock, wrap
@@ -103,6 +102,8 @@ def _scaled(envelope: np.ndarray) -> np.ndarray:
 
 def magnitude_spectrum(samples: np.ndarray) -> np.ndarray:
     """|STFT| (bins x frames) with a Hann window, frames centred on multiples of HOP, as librosa computes it."""
+    import scipy.fft  # here, not at the top: a render that hears on the node never loads it (0.2 s)
+
     padded = np.pad(samples.astype(np.float32), N_FFT // 2)
     frames = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP]
     window = (0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)).astype(np.float32)
