@@ -6,8 +6,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +18,7 @@ from ray_pipeline.job import EXIT_OK, EXIT_RETRY, JobParams, run_job
 from ray_pipeline.media import probe
 from ray_pipeline.synthetic import make_song
 from tests.support.bombs import lying_flac, peak_rss_mb
-from tests.support.rows import create_task, create_user, read_task, saved_row
+from tests.support.rows import create_task, create_user, read_task, recorded_updates, saved_row
 
 pytestmark = pytest.mark.postgres
 LEGACY_RESULT_KEYS = {
@@ -93,27 +91,17 @@ def test_job_process_walks_the_row_from_started_to_completed(db, media, session_
         "RENDER_SIZE": "640x360",
         "RENDER_CPUS": "2",
     }
-    seen: list[tuple[str, str, int]] = []
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ray_pipeline"],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-    def watch():
-        while process.poll() is None:
-            row = read_task(db, task_id)
-            seen.append((row.status, row.stage, row.progress))
-            time.sleep(0.1)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    output, _ = process.communicate(timeout=300)
-    watcher.join()
-    assert process.returncode == EXIT_OK, output
+    with recorded_updates(db) as updates:
+        process = subprocess.run(
+            [sys.executable, "-m", "ray_pipeline"],
+            env=env,
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert process.returncode == EXIT_OK, process.stdout + process.stderr
+        seen = updates(task_id)
 
     row = read_task(db, task_id)
     assert (row.status, row.stage, row.progress, row.error) == ("completed", "completed", 100, None)

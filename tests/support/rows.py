@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import make_password
@@ -63,3 +65,41 @@ def completed_task(session_factory, user_id: int, now, **result) -> str:
         task.result = {"video_path": f"output/user_{user_id}/{task.task_id}.mp4", **result}
         session.commit()
         return task.task_id
+
+
+@contextmanager
+def recorded_updates(engine: Engine) -> Iterator[Callable[[str], list[tuple[str, str, int]]]]:
+    """Every (status, stage, progress) written to a task row while the block runs, as PostgreSQL saw them.
+
+    A trigger keeps each one: polling the row misses a stage that now passes in milliseconds.
+    """
+    with engine.begin() as connection:
+        connection.execute(text(
+            "CREATE TABLE test_task_updates (id serial PRIMARY KEY, task_id text, status text, stage text, "
+            "progress integer)"
+        ))  # fmt: skip
+        connection.execute(text(
+            "CREATE FUNCTION test_record_update() RETURNS trigger AS $$ BEGIN "
+            "INSERT INTO test_task_updates (task_id, status, stage, progress) "
+            "VALUES (NEW.task_id::text, NEW.status, NEW.stage, NEW.progress); RETURN NEW; END $$ LANGUAGE plpgsql"
+        ))  # fmt: skip
+        connection.execute(text(
+            "CREATE TRIGGER test_task_updates AFTER UPDATE ON choreography_tasks "
+            "FOR EACH ROW EXECUTE FUNCTION test_record_update()"
+        ))  # fmt: skip
+
+    def updates(task_id: str) -> list[tuple[str, str, int]]:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT status, stage, progress FROM test_task_updates WHERE task_id = :task ORDER BY id"),
+                {"task": task_id},
+            )
+            return [tuple(row) for row in rows]
+
+    try:
+        yield updates
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER test_task_updates ON choreography_tasks"))
+            connection.execute(text("DROP FUNCTION test_record_update()"))
+            connection.execute(text("DROP TABLE test_task_updates"))
