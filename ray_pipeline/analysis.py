@@ -32,6 +32,16 @@ def frame_rms(samples: np.ndarray, frame_length: int = 2048) -> np.ndarray:
     return np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
 
 
+def span_loudness(samples: np.ndarray, sr: int, bounds: list[tuple[float, float]]) -> np.ndarray:
+    """Loudness (RMS) of each (start, end) span in seconds, such as the song's 8-counts."""
+    return np.array(
+        [
+            float(np.sqrt(np.mean(np.square(samples[int(a * sr) : max(int(a * sr) + 1, int(b * sr))]))))
+            for a, b in bounds
+        ]
+    )
+
+
 def energy_curve(samples: np.ndarray, sr: int, *, rate: float = 4.0) -> tuple[np.ndarray, np.ndarray]:
     """Loudness over time, smoothed over ~1 s and sampled ``rate`` times a second, scaled 0-1."""
     rms = frame_rms(samples)

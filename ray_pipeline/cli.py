@@ -17,6 +17,7 @@ from bachata_common.vocabulary import DIFFICULTIES, ENERGY_LEVELS, STYLES
 from ray_pipeline.errors import RenderError
 from ray_pipeline.formats import OutputFormat
 from ray_pipeline.listening import Listening, audio_beside
+from ray_pipeline.node import answers
 
 # Ray, the pipeline and the library are imported once the song is being heard (see render): a second of
 # imports the hearing need not wait for.
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     bar = ProgressBar()
     startup: dict[str, float] = {}  # what stands between the command and the first stage, and after the last
     try:
-        with Listening(args.song, audio_beside(args.out)) as listening:  # heard while the rest loads and Ray starts
+        on_node = bool(args.ray_node) and answers(args.ray_node)  # the node's warm hearers hear the song
+        with Listening(args.song, audio_beside(args.out), on_node=on_node) as listening:  # heard while the rest loads
             outcome, trace = render(args, output, listening, bar, startup)
     except RenderError as exc:
         bar.close()
@@ -132,20 +134,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def render(args: argparse.Namespace, output: OutputFormat, listening: Listening, bar: ProgressBar, startup: dict):
-    """Load the library, join or start Ray and render; the outcome, and the Ray timeline's path if profiling."""
+    """Join or start Ray, load the library and render; the outcome, and the Ray timeline's path if profiling."""
     import ray
 
-    from ray_pipeline.backends import open_pose_verifier
-    from ray_pipeline.library import MoveIndex, load_library, playable
-    from ray_pipeline.pipeline import Renderer, RenderRequest
     from ray_pipeline.runtime import ray_runtime
 
-    with timed(startup, "library"):
-        clips = playable(load_library(args.library))
     runtime = ray_runtime(
         args.cpus, node=args.ray_node, dashboard=args.profile, dashboard_port=args.dashboard_port, timings=startup
     )
     with runtime:
+        listening.begin()  # a node's warm hearers hear the song while the pipeline and the library load
+        from ray_pipeline.backends import open_pose_verifier
+        from ray_pipeline.library import MoveIndex, load_library, playable
+        from ray_pipeline.pipeline import Renderer, RenderRequest
+
+        with timed(startup, "library"):
+            clips = playable(load_library(args.library))
         if args.profile:
             print(
                 f"Ray dashboard: http://127.0.0.1:{args.dashboard_port} for this run "

@@ -30,6 +30,7 @@ from ray_pipeline.formats import OutputFormat
 from ray_pipeline.library import MoveClip, load_index_backup, load_library, playable
 from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.media import poster_frame, poster_time
+from ray_pipeline.node import answers
 from ray_pipeline.task_store import Claim, TaskStore, heartbeat
 
 log = logging.getLogger(__name__)
@@ -185,8 +186,10 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         song = fetch_song(params.audio_input, storage, stack)
         scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix=f"render-{params.task_id}-"))
         destination = Path(scratch) / f"{params.task_id}.mp4"
-        # Heard (decoded, beat-tracked, encoded) while the library loads and Ray starts.
-        listening = stack.enter_context(Listening(song, audio_beside(destination)))
+        # Heard (decoded, beat-tracked, encoded) while the library loads and Ray starts, or by the warm hearers
+        # of the standing node this render joins.
+        on_node = bool(settings.render_ray_node) and answers(settings.render_ray_node)
+        listening = stack.enter_context(Listening(song, audio_beside(destination), on_node=on_node))
         # Ray and the pipeline are imported once the song is being heard: a second the hearing need not wait for.
         from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier
         from ray_pipeline.pipeline import Renderer, RenderRequest
@@ -211,6 +214,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         )
         listening.samples()  # a song that cannot be danced to fails here, before any of Ray starts
         with ray_runtime(cpus, node=settings.render_ray_node, stop_in_background=True):  # published while Ray stops
+            listening.begin()  # a node's warm hearers hear the song while the move index opens
             renderer = Renderer(
                 index=open_move_index(settings, clips, clips_root),
                 library=clips,

@@ -12,19 +12,32 @@ import argparse
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 
-import ray
 
-from ray_pipeline.runtime import ray_runtime
+def answers(address: str, timeout: float = 1.0) -> bool:
+    """Whether something listens at host:port; asked before Ray is imported (Ray would retry for 20 s)."""
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def serve(cpus: int, stop: threading.Event) -> None:
-    """Run the node until ``stop`` is set; its address goes to stdout once it can take drivers."""
+    """Run the node until ``stop`` is set; its address goes to stdout once it can take drivers, hearers warm."""
+    import ray
+
+    from ray_pipeline.runtime import ray_runtime
+    from ray_pipeline.warm import start_warm_actors
+
     with ray_runtime(cpus):
+        actors = start_warm_actors(cpus)  # held here: they live as long as the node
         address = ray.get_runtime_context().gcs_address
-        print(json.dumps({"address": address, "cpus": cpus, "pid": os.getpid()}), flush=True)
+        print(json.dumps({"address": address, "cpus": cpus, "pid": os.getpid(), "actors": len(actors)}), flush=True)
         stop.wait()
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -14,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import ray
 
-from ray_pipeline.analysis import Section, energy_levels, sections
+from ray_pipeline.analysis import Section, energy_levels, sections, span_loudness
 from ray_pipeline.beats import BeatGrid
 from ray_pipeline.clip_analysis import ClipAnalysis, ClipAnalysisCache, analyse_clip
 from ray_pipeline.errors import RenderError
@@ -25,8 +24,9 @@ from ray_pipeline.listening import Listening, audio_beside
 from ray_pipeline.matching import Candidate, Move, Phrase, PoseVerifier, plan_moves
 from ray_pipeline.metrics import quality
 from ray_pipeline.prepared import PreparedLibrary, prepare_clip
-from ray_pipeline.remux import Packets, Piece, cut, mux
+from ray_pipeline.remux import Packets, Piece, cut_batch, mux
 from ray_pipeline.render import pieces, webvtt
+from ray_pipeline.warm import node_cutters
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +73,6 @@ class RenderOutcome:
 
 
 @ray.remote
-def _phrase_energy(samples: np.ndarray, sr: int, bounds: list[tuple[float, float]]) -> list[float]:
-    """Loudness (RMS) of a batch of 8-counts; batched so each task does enough work to be worth it."""
-    return [
-        float(np.sqrt(np.mean(np.square(samples[int(a * sr) : max(int(a * sr) + 1, int(b * sr))])))) for a, b in bounds
-    ]
-
-
-@ray.remote
 def _analyse_clips(paths: list[str]) -> list[Outcome]:
     return each_path(lambda path: analyse_clip(Path(path)), paths)  # a broken clip is just not offered
 
@@ -90,10 +82,7 @@ def _prepare_clips(paths: list[str], work: dict[str, tuple[ClipAnalysis, OutputF
     return each_path(lambda path: prepare_clip(Path(path), work[path][0], work[path][1], Path(work[path][2])), paths)
 
 
-@ray.remote
-def _cut(batch: list[Piece]) -> tuple[list[Packets], int]:
-    """Remux a run of consecutive moves (batched so each task does enough work to be worth it)."""
-    return [cut(piece) for piece in batch], os.getpid()
+_cut = ray.remote(cut_batch)  # in the render's own workers, where the Ray node has no warm cutters
 
 
 class Renderer:
@@ -173,14 +162,12 @@ class Renderer:
         return RenderOutcome(video=request.destination, subtitles=subtitles, metadata=metadata, summary=summary)
 
     def _analyse(self, listening: Listening) -> SongAnalysis:
-        """Beats, tempo, loudness and the 128-d embedding as heard; each 8-count's loudness in Ray tasks."""
-        samples_ref = ray.put(listening.samples())  # once, shared by every task below
+        """Beats, tempo, loudness and the 128-d embedding as heard, and each 8-count's loudness."""
         heard = listening.heard()
         grid = heard.grid
         spans = [(a, b) for a, b in grid.phrase_spans() if grid.beat_time(b) <= heard.duration]
         bounds = [(grid.beat_time(a), grid.beat_time(b)) for a, b in spans]
-        energy_refs = [_phrase_energy.remote(samples_ref, heard.sr, batch) for batch in batches(bounds, self.cpus)]
-        phrase_energy = np.array([value for batch in ray.get(energy_refs) for value in batch])
+        phrase_energy = span_loudness(heard.samples, heard.sr, bounds)
         levels = energy_levels(phrase_energy)
         phrases = [
             Phrase(index=i, first_beat=a, start=start, end=end, energy=float(e), level=level, beats=b - a)
@@ -258,7 +245,12 @@ class Renderer:
 
         prepared = self.prepare([(m.clip, m.analysis) for m in moves], output, report)
         batched = batches(pieces(moves, prepared), self.cpus)
-        pending = {_cut.remote(batch): index for index, batch in enumerate(batched)}
+        cutters = node_cutters()
+
+        def submit(index: int, batch: list[Piece]) -> ray.ObjectRef:
+            return cutters[index % len(cutters)].cut.remote(batch) if cutters else _cut.remote(batch)
+
+        pending = {submit(index, batch): index for index, batch in enumerate(batched)}
         parts: dict[int, list[Packets]] = {}
         low, high = BANDS["generating"]
         while pending:

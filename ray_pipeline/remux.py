@@ -7,6 +7,7 @@ and video and the song's AAC (``listening``) are muxed with the index in front f
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -77,6 +78,12 @@ def cut(piece: Piece) -> Packets:
             break
         chosen.append((_ticks(moment), key, data))
     return chosen
+
+
+def cut_batch(batch: list[Piece]) -> tuple[list[Packets], int]:
+    """Every piece of a run of consecutive moves cut (batched so each task does enough work to be worth it),
+    and which process cut them."""
+    return [cut(piece) for piece in batch], os.getpid()
 
 
 def keyframe_times(path: Path) -> np.ndarray:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import ray_pipeline  # noqa: F401  first: it sets what Ray reads as it is imported (loopback, token auth)
 from api.main import create_app
 from bachata_common.db.bootstrap import prepare_database
 from bachata_common.db.engine import create_db_engine
@@ -176,6 +177,21 @@ def demo_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ray_pipeline.synthetic import make_library
 
     return make_library(tmp_path_factory.mktemp("demo-library"))
+
+
+@pytest.fixture(scope="session")
+def prepared(demo_library: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One demo clip's analysis and its prepared copy at 320x180."""
+    from ray_pipeline.clip_analysis import analyse_clip
+    from ray_pipeline.formats import OutputFormat
+    from ray_pipeline.library import load_library, playable
+    from ray_pipeline.prepared import PreparedLibrary, prepare_clip
+
+    clip = playable(load_library(demo_library))[1]
+    analysis = analyse_clip(clip.path)
+    output = OutputFormat(320, 180)
+    target = PreparedLibrary(tmp_path_factory.mktemp("p")).path(analysis, output)
+    return analysis, prepare_clip(clip.path, analysis, output, target)
 
 
 @pytest.fixture(scope="session")

@@ -298,6 +298,7 @@ def test_local_renders_join_one_standing_ray_node_which_stops_with_the_launcher(
             log = (tmp_path / "logs" / f"{execution}.log").read_text()
             assert read_task(engine, task_id).status == "completed", log[-3000:]
             assert f"joined the Ray node at {node.address}" in log
+            assert "heard by the Ray node's warm hearers" in log  # no hearing processes of its own
         assert node.usable() and node.pid == node_pid  # one node for both
         members = session_members(node_pid)
         assert any("raylet" in " ".join(p.cmdline()) for p in members)

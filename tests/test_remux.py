@@ -10,25 +10,10 @@ import numpy as np
 import pytest
 
 from ray_pipeline.analysis import audio_embedding
-from ray_pipeline.clip_analysis import analyse_clip
 from ray_pipeline.errors import BadInput
-from ray_pipeline.formats import OutputFormat
-from ray_pipeline.library import load_library, playable
 from ray_pipeline.listening import BAD_INPUT_EXIT, PARTS, Listening, hear
-from ray_pipeline.prepared import PreparedLibrary, prepare_clip
 from ray_pipeline.remux import TIMEBASE, Piece, cut, keyframe_times
 from ray_pipeline.synthetic import make_song
-
-
-@pytest.fixture(scope="module")
-def prepared(demo_library, tmp_path_factory):
-    clip = playable(load_library(demo_library))[1]
-    analysis = analyse_clip(clip.path)
-    output = OutputFormat(320, 180)
-    path = prepare_clip(
-        clip.path, analysis, output, PreparedLibrary(tmp_path_factory.mktemp("p")).path(analysis, output)
-    )
-    return analysis, path
 
 
 def _seconds(packets) -> np.ndarray:

@@ -71,7 +71,7 @@ def test_profile_serves_the_dashboard_on_loopback_and_writes_a_timeline(demo_lib
     trace = json.loads((tmp_path / "dance.trace.json").read_text())
     names = {event.get("name", "") for event in trace}
     assert {"ph", "ts", "pid"} <= set(trace[0])
-    assert any(name.endswith("_cut") for name in names)  # the moves cut from the prepared clips are Ray tasks
+    assert any(name.endswith("cut_batch") for name in names)  # the moves cut from the prepared clips are Ray tasks
     assert "timeline" in output and str(tmp_path / "dance.trace.json") in output
     assert probe(out).duration == pytest.approx(32.0, abs=0.1)
 
