@@ -176,6 +176,8 @@ class Listening:
             from ray_pipeline.warm import answers_of
 
             parts = answers_of(self._asked)
+            # Let go of the answers' Ray objects now: one freed after Ray has shut down ends the process.
+            self._asked.clear()
             if parts is not None:
                 return parts
             self._asked, self._hearers = None, self._start_hearers()

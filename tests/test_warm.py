@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import subprocess
@@ -93,3 +94,14 @@ def test_without_warm_hearers_a_render_hears_the_song_itself(tmp_path):
     assert child.returncode == 0, child.stderr[-2000:]
     assert "has no warm hearers; this render hears the song itself" in child.stderr
     assert abs(int(child.stdout.split()[-1]) - 122) <= 1
+
+
+def test_a_joined_render_holds_no_ray_object_once_it_has_heard_the_song(joined_node, tmp_path):
+    """The job stops Ray while it publishes: a Ray object its Listening still held, freed meanwhile, killed it."""
+    song = make_song(tmp_path / "groove.wav", bpm=125, duration=35, seed=6)
+    with Listening(song.path, tmp_path / ".groove.audio.m4a", on_node=True) as listening:
+        listening.begin()
+        listening.heard()
+        gc.collect()
+        held = ray._private.worker.global_worker.core_worker.get_all_reference_counts()
+        assert not [ref for ref, count in held.items() if count["local"]], held
