@@ -175,9 +175,10 @@ class Listening:
         if self._asked is not None:
             from ray_pipeline.warm import answers_of
 
-            parts = answers_of(self._asked)
-            # Let go of the answers' Ray objects now: one freed after Ray has shut down ends the process.
-            self._asked.clear()
+            try:
+                parts = answers_of(self._asked)
+            finally:  # let go of the answers' Ray objects now: one freed while Ray shuts down ends the process
+                self._asked.clear()
             if parts is not None:
                 return parts
             self._asked, self._hearers = None, self._start_hearers()
