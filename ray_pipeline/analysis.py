@@ -34,12 +34,8 @@ def frame_rms(samples: np.ndarray, frame_length: int = 2048) -> np.ndarray:
 
 def span_loudness(samples: np.ndarray, sr: int, bounds: list[tuple[float, float]]) -> np.ndarray:
     """Loudness (RMS) of each (start, end) span in seconds, such as the song's 8-counts."""
-    return np.array(
-        [
-            float(np.sqrt(np.mean(np.square(samples[int(a * sr) : max(int(a * sr) + 1, int(b * sr))]))))
-            for a, b in bounds
-        ]
-    )
+    spans = [samples[int(a * sr) : max(int(a * sr) + 1, int(b * sr))] for a, b in bounds]
+    return np.array([float(np.sqrt(np.mean(np.square(span)))) for span in spans])
 
 
 def energy_curve(samples: np.ndarray, sr: int, *, rate: float = 4.0) -> tuple[np.ndarray, np.ndarray]:

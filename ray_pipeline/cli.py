@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     bar = ProgressBar()
     startup: dict[str, float] = {}  # what stands between the command and the first stage, and after the last
     try:
-        on_node = bool(args.ray_node) and answers(args.ray_node)  # the node's warm hearers hear the song
+        on_node = answers(args.ray_node)  # the node's warm hearers hear the song
         with Listening(args.song, audio_beside(args.out), on_node=on_node) as listening:  # heard while the rest loads
             outcome, trace = render(args, output, listening, bar, startup)
     except RenderError as exc:

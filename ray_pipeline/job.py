@@ -188,7 +188,7 @@ def _render_and_publish(params: JobParams, settings: Settings, store: TaskStore,
         destination = Path(scratch) / f"{params.task_id}.mp4"
         # Heard (decoded, beat-tracked, encoded) while the library loads and Ray starts, or by the warm hearers
         # of the standing node this render joins.
-        on_node = bool(settings.render_ray_node) and answers(settings.render_ray_node)
+        on_node = answers(settings.render_ray_node)
         listening = stack.enter_context(Listening(song, audio_beside(destination), on_node=on_node))
         # Ray and the pipeline are imported once the song is being heard: a second the hearing need not wait for.
         from ray_pipeline.backends import localise_clips, open_move_index, open_pose_verifier

@@ -99,7 +99,7 @@ def hear_features(samples: np.ndarray) -> dict[str, np.ndarray]:
 
 # Two hearers, one each, hear a song in parallel: the beats (numpy and scipy) and the embedding's features
 # (librosa, the heavier part), each about half of the work and neither waiting for the other. They are
-# processes of the render's own, or the standing node's warm actors (ray_pipeline.hearing).
+# processes of the render's own, or the standing node's warm actors (ray_pipeline.warm).
 PARTS = {"beats": hear_beats, "features": hear_features}
 Parts = dict[str, dict[str, np.ndarray]]
 

@@ -17,8 +17,11 @@ import sys
 import threading
 
 
-def answers(address: str, timeout: float = 1.0) -> bool:
-    """Whether something listens at host:port; asked before Ray is imported (Ray would retry for 20 s)."""
+def answers(address: str | None, timeout: float = 1.0) -> bool:
+    """Whether something listens at host:port (none given: no); asked before Ray is imported (Ray would retry
+    for 20 s)."""
+    if not address:
+        return False
     host, _, port = address.rpartition(":")
     try:
         socket.create_connection((host, int(port)), timeout=timeout).close()

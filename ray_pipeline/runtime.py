@@ -108,7 +108,7 @@ def ray_runtime(
     with _task_events(recorded=dashboard):
         if "RAY_JOB_CONFIG_JSON_ENV_VAR" in os.environ and os.environ.get("RAY_ADDRESS"):
             ray.init(address=os.environ["RAY_ADDRESS"], log_to_driver=False, configure_logging=False)
-        elif node and answers(node):
+        elif answers(node):
             ray.init(address=node, log_to_driver=False, configure_logging=False)  # token: see __init__
             log.info("joined the Ray node at %s", node)
         else:
